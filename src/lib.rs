@@ -1,0 +1,11 @@
+//! Serverless Guardrails: a security gate for AWS serverless delivery pipelines.
+
+pub mod allowlist;
+pub mod cli;
+pub mod code;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod secrets;
+pub mod template;

@@ -1,0 +1,374 @@
+//! Finds the files, loads templates, runs template rules and source analysis in parallel.
+
+use crate::code;
+use crate::model::{Finding, InputError};
+use crate::rules::{self, registry};
+use crate::template::{self, Template};
+use rayon::prelude::*;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Default, Clone)]
+pub struct ScanOptions {
+    pub templates: Vec<PathBuf>,
+    pub sources: Vec<PathBuf>,
+}
+
+#[derive(Default)]
+pub struct ScanOutput {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub templates_scanned: usize,
+    pub sources_scanned: usize,
+}
+
+const TEMPLATE_EXTS: &[&str] = &["yaml", "yml", "json", "template"];
+/// Build output and dependencies: never the user's own templates or code.
+const SKIP_DIRS: &[&str] = &[
+    ".aws-sam",
+    "node_modules",
+    "cdk.out",
+    ".git",
+    "target",
+    "__pycache__",
+    ".venv",
+    "venv",
+];
+
+/// Path as shown in every output: relative to the working directory when inside it,
+/// forward slashes, no `./`.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = match (&cwd, p.is_absolute()) {
+        (Some(c), true) => p
+            .strip_prefix(c)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf()),
+        _ => p.to_path_buf(),
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.last().is_some_and(|l| l != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".into());
+                }
+            }
+            Component::RootDir => parts.push(String::new()),
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let s = parts.join("/");
+    if s.is_empty() { ".".into() } else { s }
+}
+
+fn input_error(
+    path: &Path,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: impl Into<String>,
+) -> InputError {
+    InputError {
+        file: display_path(path),
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+fn walk(root: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .require_git(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        })
+        .build_parallel();
+    let (tx, rx) = std::sync::mpsc::channel();
+    walker.run(|| {
+        let tx = tx.clone();
+        Box::new(move |entry| {
+            if let Ok(e) = entry
+                && e.file_type().is_some_and(|t| t.is_file())
+                && e.path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| exts.contains(&x))
+            {
+                let _ = tx.send(e.into_path());
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    out.extend(rx);
+    out.sort();
+    out
+}
+
+struct Loaded {
+    template: Option<Template>,
+    dir: PathBuf,
+}
+
+fn load_template(path: &Path, explicit: bool) -> Result<Option<Template>, InputError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| input_error(path, None, None, format!("cannot read: {e}")))?;
+    if !explicit {
+        // Directory discovery: only files that really are CloudFormation.
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return Ok(None);
+        };
+        if !template::looks_like_cloudformation(text) {
+            return Ok(None);
+        }
+    }
+    let node =
+        template::parse_bytes(&bytes).map_err(|e| input_error(path, e.line, e.col, e.message))?;
+    Template::from_node(&display_path(path), node)
+        .map(Some)
+        .map_err(|e| input_error(path, e.line, e.col, e.message))
+}
+
+/// A Lambda function's code, as the template points at it.
+struct FunctionCode {
+    logical_id: String,
+    dir: PathBuf,
+    /// The handler's file and function name (`app.lambda_handler` → `app.py`, `lambda_handler`).
+    handler_file: Option<PathBuf>,
+    handler_name: Option<String>,
+}
+
+fn function_code(loaded: &[Loaded]) -> Vec<FunctionCode> {
+    let mut out = Vec::new();
+    for l in loaded {
+        let Some(t) = &l.template else { continue };
+        for r in t.resources.iter().filter(|r| r.is_function()) {
+            let uri = r
+                .prop("CodeUri")
+                .or_else(|| r.prop("Code"))
+                .and_then(|n| n.as_str());
+            let Some(uri) = uri.filter(|u| !u.starts_with("s3://")) else {
+                continue;
+            };
+            let dir = l.dir.join(uri);
+            let handler = r.prop("Handler").and_then(|h| h.as_str());
+            let (handler_file, handler_name) = match handler.and_then(|h| h.rsplit_once('.')) {
+                Some((module, func)) => (
+                    Some(dir.join(format!("{}.py", module.replace('.', "/")))),
+                    Some(func.to_string()),
+                ),
+                None => (None, None),
+            };
+            out.push(FunctionCode {
+                logical_id: r.id.clone(),
+                dir,
+                handler_file,
+                handler_name,
+            });
+        }
+    }
+    out
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+pub fn run(opts: &ScanOptions) -> ScanOutput {
+    let mut out = ScanOutput::default();
+    let auto = opts.templates.is_empty() && opts.sources.is_empty();
+
+    // 1. Template files.
+    let mut template_paths: Vec<(PathBuf, bool)> = Vec::new();
+    let roots: Vec<PathBuf> = if auto {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.templates.clone()
+    };
+    for root in &roots {
+        if root.is_dir() {
+            template_paths.extend(walk(root, TEMPLATE_EXTS).into_iter().map(|p| (p, false)));
+        } else if root.is_file() {
+            template_paths.push((root.clone(), true));
+        } else {
+            out.errors
+                .push(input_error(root, None, None, "no such file or directory"));
+        }
+    }
+    template_paths.sort();
+    template_paths.dedup();
+
+    let loaded: Vec<Result<Loaded, InputError>> = template_paths
+        .par_iter()
+        .map(|(p, explicit)| {
+            load_template(p, *explicit).map(|template| Loaded {
+                template,
+                dir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let mut templates = Vec::new();
+    for l in loaded {
+        match l {
+            Ok(l) => templates.push(l),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    out.templates_scanned = templates.iter().filter(|l| l.template.is_some()).count();
+    let template_findings: Vec<Finding> = templates
+        .par_iter()
+        .filter_map(|l| l.template.as_ref())
+        .flat_map_iter(rules::check_template)
+        .collect();
+    out.findings.extend(template_findings);
+
+    // 2. Lambda source.
+    let functions = function_code(&templates);
+    let mut files: Vec<(PathBuf, Option<usize>)> = Vec::new();
+    if opts.sources.is_empty() {
+        for (i, f) in functions.iter().enumerate() {
+            if f.dir.is_dir() {
+                files.extend(walk(&f.dir, &["py"]).into_iter().map(|p| (p, Some(i))));
+            } else if f.dir.is_file() && f.dir.extension().is_some_and(|e| e == "py") {
+                files.push((f.dir.clone(), Some(i)));
+            }
+        }
+    } else {
+        for s in &opts.sources {
+            let found = if s.is_dir() {
+                walk(s, &["py"])
+            } else if s.is_file() {
+                vec![s.clone()]
+            } else {
+                out.errors
+                    .push(input_error(s, None, None, "no such file or directory"));
+                continue;
+            };
+            for p in found {
+                // Attribute a file to the function whose Handler names it: the same file,
+                // else the first function whose handler module is this path under --source.
+                let rel = p.strip_prefix(s).unwrap_or(&p).to_path_buf();
+                let owner = functions
+                    .iter()
+                    .position(|f| f.handler_file.as_deref().is_some_and(|h| same_file(h, &p)))
+                    .or_else(|| {
+                        functions.iter().position(|f| {
+                            f.handler_file
+                                .as_deref()
+                                .and_then(|h| h.strip_prefix(&f.dir).ok())
+                                .is_some_and(|m| {
+                                    m == rel || (rel.as_os_str().is_empty() && p.ends_with(m))
+                                })
+                        })
+                    });
+                files.push((p, owner));
+            }
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    out.sources_scanned = files.len();
+
+    let results: Vec<(Vec<Finding>, Option<InputError>)> = files
+        .par_iter()
+        .map(|(path, owner)| analyze_source(path, owner.map(|i| &functions[i])))
+        .collect();
+    for (findings, err) in results {
+        out.findings.extend(findings);
+        out.errors.extend(err);
+    }
+    out
+}
+
+fn analyze_source(
+    path: &Path,
+    function: Option<&FunctionCode>,
+) -> (Vec<Finding>, Option<InputError>) {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                vec![],
+                Some(input_error(path, None, None, format!("cannot read: {e}"))),
+            );
+        }
+    };
+    if bytes.contains(&0) {
+        return (
+            vec![],
+            Some(input_error(
+                path,
+                None,
+                None,
+                "binary file (contains NUL bytes)",
+            )),
+        );
+    }
+    let lossy;
+    let (text, utf8_error) = match std::str::from_utf8(&bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            lossy = String::from_utf8_lossy(&bytes).into_owned();
+            (
+                lossy.as_str(),
+                Some(input_error(path, Some(line), None, "not valid UTF-8")),
+            )
+        }
+    };
+    let file = display_path(path);
+    let is_handler_file = function
+        .and_then(|f| f.handler_file.as_deref())
+        .is_some_and(|h| h.file_name() == path.file_name());
+    let handler = if is_handler_file {
+        function.and_then(|f| f.handler_name.as_deref())
+    } else {
+        None
+    };
+    let analysis = code::analyze_python(text, handler);
+    let mut findings = Vec::with_capacity(analysis.findings.len());
+    for cf in analysis.findings {
+        let Some(rule) = registry::get(cf.rule_id) else {
+            continue;
+        };
+        let mut f = Finding::new(
+            rule.id,
+            cf.severity.unwrap_or(rule.severity),
+            file.clone(),
+            cf.message,
+            rule.remediation,
+            &file,
+            cf.line,
+            cf.column,
+            None,
+        );
+        f.function = function.map(|f| f.logical_id.clone());
+        f.env_name = None;
+        f.seal(&cf.key);
+        findings.push(f);
+    }
+    let err = utf8_error.or_else(|| {
+        analysis.parse_error.map(|(line, msg)| {
+            input_error(
+                path,
+                Some(line),
+                None,
+                format!("Python syntax error: {msg} (secrets still scanned)"),
+            )
+        })
+    });
+    (findings, err)
+}

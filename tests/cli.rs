@@ -1,0 +1,448 @@
+//! The binary as users run it: exit codes, formats, errors, masking, allowlist.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn guardrails(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guardrails"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run guardrails")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+const SECRETS: &[&str] = &[
+    "AKIA2E0A8F3B244C9986",
+    "S3cure!Passw0rd2024",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dcX9",
+    "Xk9#mP2vL8qR4tZ7",
+];
+
+#[test]
+fn quickstart_vulnerable_exits_2_and_safe_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("artifacts/scan.json");
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "--template",
+            "testdata/templates/app-sam.yaml",
+            "--source",
+            "testdata/functions/vulnerable",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let j = read_json(&out);
+    assert_eq!(j["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["passed"], false);
+    let s = &j["summary"];
+    let total: u64 = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
+        .iter()
+        .map(|k| s[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(s["TOTAL"].as_u64().unwrap(), total);
+    let findings = j["findings"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    for r in [
+        "CODE001", "CODE002", "CODE003", "CODE004", "CODE005", "CODE006", "ENV003",
+    ] {
+        assert!(rules.contains(r), "vulnerable sample lacks {r}: {rules:?}");
+    }
+    for f in findings {
+        for k in [
+            "rule_id",
+            "severity",
+            "resource_id",
+            "description",
+            "remediation",
+            "file",
+            "line",
+            "column",
+            "suppressed",
+        ] {
+            assert!(!f[k].is_null(), "finding lacks {k}: {f}");
+        }
+    }
+    // Code findings name the function resource whose Handler is the file.
+    let code_finding = findings.iter().find(|f| f["rule_id"] == "CODE001").unwrap();
+    assert_eq!(code_finding["file"], "testdata/functions/vulnerable/app.py");
+    assert_eq!(code_finding["function"], "OrdersApiFunction");
+
+    let safe = tmp.path().join("artifacts/scan_safe.json");
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "--template",
+            "testdata/templates/app-sam.yaml",
+            "--source",
+            "testdata/functions/safe",
+            "--format",
+            "json",
+            "--out",
+            safe.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let j = read_json(&safe);
+    assert_eq!(j["passed"], true);
+    assert_eq!(j["summary"]["HIGH"], 0);
+    assert_eq!(j["summary"]["CRITICAL"], 0);
+}
+
+#[test]
+fn no_arguments_discovers_templates_and_follows_code_uri() {
+    let o = guardrails(
+        &root().join("testdata/templates"),
+        &["scan", "--format", "json"],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = j["findings"].as_array().unwrap();
+    let cmd = findings
+        .iter()
+        .find(|f| f["rule_id"] == "CODE001")
+        .expect("code followed from CodeUri");
+    assert_eq!(cmd["file"], "../functions/vulnerable/app.py");
+    assert_eq!(cmd["function"], "OrdersApiFunction");
+    // Every template family fires on the vulnerable template.
+    for prefix in ["IAM0", "ENV0", "VPC0", "LMB0"] {
+        assert!(
+            findings.iter().any(|f| f["file"] == "vulnerable-sam.yaml"
+                && f["rule_id"].as_str().unwrap().starts_with(prefix)),
+            "no {prefix} finding"
+        );
+    }
+    // The safe template yields nothing at HIGH or above.
+    assert!(
+        !findings.iter().any(|f| f["file"] == "app-sam.yaml"
+            && (f["severity"] == "HIGH" || f["severity"] == "CRITICAL"))
+    );
+}
+
+#[test]
+fn several_formats_from_one_run_and_no_secret_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "-t",
+            "testdata/templates/vulnerable-sam.yaml",
+            "-s",
+            "testdata/functions/vulnerable",
+            "--format",
+            "text",
+            "--output",
+            &format!("json={}", p("scan.json")),
+            "--output",
+            &format!("sarif={}", p("scan.sarif")),
+            "--output",
+            &format!("markdown={}", p("summary.md")),
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let mut all = String::from_utf8_lossy(&o.stdout).into_owned();
+    all.push_str(&stderr(&o));
+    for f in ["scan.json", "scan.sarif", "summary.md"] {
+        all.push_str(&std::fs::read_to_string(tmp.path().join(f)).unwrap());
+    }
+    for s in SECRETS {
+        assert!(!all.contains(s), "secret {}… leaked", &s[..4]);
+    }
+    assert!(all.contains("AKIA****"), "masked key shown for recognition");
+    let md = std::fs::read_to_string(tmp.path().join("summary.md")).unwrap();
+    assert!(md.starts_with("<!-- guardrails -->"));
+    assert!(md.contains("| CRITICAL |"));
+    let sarif = read_json(&tmp.path().join("scan.sarif"));
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(!uri.starts_with('/') && !uri.starts_with("file:"), "{uri}");
+        assert!(r["partialFingerprints"]["guardrails/v1"].is_string());
+    }
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_is_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let w = |n: &str, b: &[u8]| std::fs::write(d.join(n), b).unwrap();
+    w("good.yaml", b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  P:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: f\n      Principal: '*'\n");
+    w(
+        "malformed.yaml",
+        b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: [unclosed\n",
+    );
+    w("dupes.yaml", b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::S3::Bucket\n");
+    let mut bomb = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  a: &a [x, x, x, x, x, x, x, x, x]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='j' {
+        bomb.push_str(&format!("  {c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        prev = c;
+    }
+    w("bomb.yaml", bomb.as_bytes());
+    w(
+        "deep.json",
+        format!(
+            "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}{}}}",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        )
+        .as_bytes(),
+    );
+    w(
+        "latin1.yaml",
+        b"AWSTemplateFormatVersion: '2010-09-09'\nDescription: caf\xe9\nResources: {}\n",
+    );
+    w(
+        "binary.yaml",
+        b"AWSTemplateFormatVersion\x00\x01\x02Resources",
+    );
+    w("empty.yaml", b"");
+    w("notes.yaml", b"just: some config\n");
+    let mut args = vec!["scan", "--format", "json"];
+    let names = [
+        "good.yaml",
+        "malformed.yaml",
+        "dupes.yaml",
+        "bomb.yaml",
+        "deep.json",
+        "latin1.yaml",
+        "binary.yaml",
+        "empty.yaml",
+    ];
+    for n in names {
+        args.push("--template");
+        args.push(n);
+    }
+    let start = std::time::Instant::now();
+    let o = guardrails(d, &args);
+    assert!(start.elapsed().as_secs() < 20, "bounded time");
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let err = stderr(&o);
+    for (file, needle) in [
+        ("malformed.yaml:", ""),
+        ("dupes.yaml:5:", "duplicate key 'A'"),
+        ("bomb.yaml:", "alias"),
+        ("deep.json:1:", "nesting"),
+        ("latin1.yaml:2:", "UTF-8"),
+        ("binary.yaml:", "binary"),
+        ("empty.yaml:", "empty"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(file) && l.contains(needle)),
+            "no error for {file} {needle}:\n{err}"
+        );
+    }
+    assert!(!err.contains("panicked"));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["errors"].as_array().unwrap().len(), 7);
+    assert!(
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "LMB002" && f["file"] == "good.yaml")
+    );
+
+    // Directory discovery skips files that are not CloudFormation (notes.yaml) silently.
+    std::fs::remove_file(d.join("malformed.yaml")).unwrap();
+    let o = guardrails(d, &["scan", "--template", ".", "--format", "json"]);
+    assert!(!stderr(&o).contains("notes.yaml"));
+}
+
+#[test]
+fn allowlist_suppresses_expires_and_validates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("t.yaml"), "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Open:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: f\n      Principal: '*'\n").unwrap();
+    let allow = |body: &str| std::fs::write(d.join(".guardrails-allow.json"), body).unwrap();
+
+    allow(
+        r#"{"allowlist":[{"id":"PUB_1","rule_id":"LMB*","resource_id":"Open","reason":"public webhook, reviewed","expires_at":"2099-01-01T00:00:00Z","created_by":"security-team"}]}"#,
+    );
+    let o = guardrails(d, &["scan", "-t", "t.yaml", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &j["findings"][0];
+    assert_eq!(f["suppressed"], true);
+    assert_eq!(f["suppression"]["reason"], "public webhook, reviewed");
+    assert_eq!(f["suppression"]["id"], "PUB_1");
+    assert_eq!(j["summary"]["TOTAL"], 0);
+
+    allow(
+        r#"{"allowlist":[{"id":"OLD_1","rule_id":"NOPE*","reason":"x","expires_at":"2025-12-31T00:00:00Z"}]}"#,
+    );
+    let o = guardrails(
+        d,
+        &[
+            "scan",
+            "-t",
+            "t.yaml",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ],
+    );
+    assert_eq!(
+        code(&o),
+        4,
+        "expired entry fails the build even with nothing found"
+    );
+    assert!(stderr(&o).contains("OLD_1") && stderr(&o).contains("expired"));
+
+    allow(r#"{"allowlist":[{"id":"NO_REASON","rule_id":"LMB002","expires_at":"2099-01-01"}]}"#);
+    let o = guardrails(d, &["scan", "-t", "t.yaml", "--format", "json"]);
+    assert_eq!(code(&o), 4);
+    assert!(
+        stderr(&o).contains("NO_REASON") && stderr(&o).contains("`reason`"),
+        "{}",
+        stderr(&o)
+    );
+
+    // --allowlist PATH and --no-allowlist
+    let o = guardrails(
+        d,
+        &["scan", "-t", "t.yaml", "--format", "json", "--no-allowlist"],
+    );
+    assert_eq!(code(&o), 2);
+    let o = guardrails(d, &["scan", "-t", "t.yaml", "--allowlist", "missing.json"]);
+    assert_eq!(code(&o), 4);
+}
+
+#[test]
+fn usage_errors_and_rules_listing() {
+    let o = guardrails(&root(), &["scan", "--fail-on", "severe"]);
+    assert_eq!(code(&o), 64);
+    let o = guardrails(&root(), &["scan", "--output", "xml=out.xml"]);
+    assert_eq!(code(&o), 64);
+    let o = guardrails(&root(), &["frobnicate"]);
+    assert_eq!(code(&o), 64);
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "--template",
+            "does/not/exist.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 3);
+    let o = guardrails(&root(), &["--version"]);
+    assert_eq!(code(&o), 0);
+
+    let o = guardrails(&root(), &["rules", "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let rules: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), guardrails::rules::registry::RULES.len());
+    for r in rules.as_array().unwrap() {
+        for k in ["id", "title", "severity", "family", "docs"] {
+            assert!(
+                r[k].as_str().is_some_and(|s| !s.is_empty()),
+                "{k} missing in {r}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fail_on_threshold() {
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "-t",
+            "testdata/templates/app-sam.yaml",
+            "-s",
+            "testdata/functions/safe",
+            "--format",
+            "json",
+            "--fail-on",
+            "low",
+        ],
+    );
+    assert_eq!(code(&o), 2, "the safe app still has a LOW egress finding");
+}
+
+#[test]
+fn fingerprints_survive_line_shifts_and_output_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src =
+        std::fs::read_to_string(root().join("testdata/templates/vulnerable-sam.yaml")).unwrap();
+    std::fs::write(tmp.path().join("t.yaml"), &src).unwrap();
+    let run = || guardrails(tmp.path(), &["scan", "-t", "t.yaml", "--format", "json"]).stdout;
+    let a = run();
+    assert_eq!(a, run(), "same input, same bytes");
+    std::fs::write(tmp.path().join("t.yaml"), format!("# header\n\n\n{src}")).unwrap();
+    let b = run();
+    let prints = |o: &[u8]| -> Vec<String> {
+        let j: Value = serde_json::from_slice(o).unwrap();
+        let mut v: Vec<String> = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(prints(&a), prints(&b));
+}
+
+#[test]
+fn markdown_stays_under_github_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    for i in 0..3000 {
+        t.push_str(&format!("  P{i}:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: f\n      Principal: '*'\n"));
+    }
+    std::fs::write(tmp.path().join("big.yaml"), t).unwrap();
+    let o = guardrails(
+        tmp.path(),
+        &["scan", "-t", "big.yaml", "--format", "markdown"],
+    );
+    assert_eq!(code(&o), 2);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.chars().count() < 65_536);
+    assert!(md.contains("<!-- guardrails -->") && md.contains("2990 more"));
+}
