@@ -67,7 +67,7 @@ def to_json(v):
     return v
 
 
-PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./:@+ -]*[A-Za-z0-9_./)]$|^[A-Za-z_]$")
 RESERVED = {"yes", "no", "true", "false", "null", "on", "off", "y", "n", "~"}
 
 
@@ -79,7 +79,7 @@ def scalar(v):
     if v is None:
         return "null"
     s = str(v)
-    if PLAIN.match(s) and s.lower() not in RESERVED:
+    if PLAIN.match(s) and s.lower() not in RESERVED and ": " not in s and " #" not in s:
         return s
     return "'" + s.replace("'", "''") + "'"
 

@@ -17,6 +17,8 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
+    /// Read from the raw value first, so that errors can name the entry.
+    #[allow(dead_code)]
     id: Option<String>,
     rule_id: Option<String>,
     resource_id: Option<String>,
@@ -26,6 +28,7 @@ struct RawEntry {
     created_by: Option<String>,
 }
 
+#[derive(Debug)]
 pub struct Entry {
     pub id: String,
     rule: GlobMatcher,
@@ -37,6 +40,7 @@ pub struct Entry {
     pub created_by: Option<String>,
 }
 
+#[derive(Debug)]
 pub struct Allowlist {
     pub path: String,
     pub entries: Vec<Entry>,

@@ -54,7 +54,7 @@ pub fn render(report: &Report) -> String {
         );
     }
     let mut top: Vec<_> = report.findings.iter().filter(|f| !f.suppressed).collect();
-    top.sort_by(|a, b| b.severity.cmp(&a.severity));
+    top.sort_by_key(|f| std::cmp::Reverse(f.severity));
     if !top.is_empty() {
         let _ = writeln!(out, "\n### Top findings\n");
         let _ = writeln!(
