@@ -356,7 +356,7 @@ fn analyze_source(
             None,
         );
         f.function = function.map(|f| f.logical_id.clone());
-        f.env_name = None;
+        f.env_name = cf.name;
         f.seal(&cf.key);
         findings.push(f);
     }

@@ -333,6 +333,37 @@ fn allowlist_suppresses_expires_and_validates() {
         stderr(&o)
     );
 
+    // The documented shape: a path-suffix resource and env_names narrowing to one variable.
+    let code_allow = d.join("code-allow.json");
+    std::fs::write(&code_allow, r#"{"allowlist":[{"id":"ENV_TEMP_001","rule_id":"ENV*","resource_id":"functions/vulnerable/app.py","env_names":["DB_PASSWORD"],"reason":"QA temp password","expires_at":"2099-12-31T00:00:00Z","created_by":"security-team"}]}"#).unwrap();
+    let o = guardrails(
+        &root(),
+        &[
+            "scan",
+            "-s",
+            "testdata/functions/vulnerable",
+            "--format",
+            "json",
+            "--allowlist",
+            code_allow.to_str().unwrap(),
+        ],
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let env: Vec<&Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ENV003")
+        .collect();
+    assert_eq!(env.len(), 2);
+    for f in env {
+        assert_eq!(
+            f["suppressed"] == true,
+            f["env_name"] == "DB_PASSWORD",
+            "{f}"
+        );
+    }
+
     // --allowlist PATH and --no-allowlist
     let o = guardrails(
         d,

@@ -20,9 +20,16 @@ fn generated_docs_are_current() {
     let update = std::env::var_os("GUARDRAILS_UPDATE_DOCS").is_some();
     let rules_md = render_rules(RulesFormat::Markdown);
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let (head, rest) = readme.split_once("<!-- rules:start -->\n").expect("README rules:start marker");
-    let (_, tail) = rest.split_once("<!-- rules:end -->").expect("README rules:end marker");
-    let new_readme = format!("{head}<!-- rules:start -->\n{}\n<!-- rules:end -->{tail}", readme_table());
+    let (head, rest) = readme
+        .split_once("<!-- rules:start -->\n")
+        .expect("README rules:start marker");
+    let (_, tail) = rest
+        .split_once("<!-- rules:end -->")
+        .expect("README rules:end marker");
+    let new_readme = format!(
+        "{head}<!-- rules:start -->\n{}\n<!-- rules:end -->{tail}",
+        readme_table()
+    );
     if update {
         std::fs::create_dir_all(root.join("docs")).unwrap();
         std::fs::write(root.join("docs/rules.md"), &rules_md).unwrap();
@@ -30,6 +37,12 @@ fn generated_docs_are_current() {
         return;
     }
     let current = std::fs::read_to_string(root.join("docs/rules.md")).unwrap_or_default();
-    assert!(current == rules_md, "docs/rules.md is stale: GUARDRAILS_UPDATE_DOCS=1 cargo test --test docs");
-    assert!(readme == new_readme, "README rule table is stale: GUARDRAILS_UPDATE_DOCS=1 cargo test --test docs");
+    assert!(
+        current == rules_md,
+        "docs/rules.md is stale: GUARDRAILS_UPDATE_DOCS=1 cargo test --test docs"
+    );
+    assert!(
+        readme == new_readme,
+        "README rule table is stale: GUARDRAILS_UPDATE_DOCS=1 cargo test --test docs"
+    );
 }

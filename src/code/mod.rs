@@ -25,6 +25,8 @@ pub struct CodeFinding {
     pub message: String,
     /// Stable discriminator for fingerprints: no line numbers.
     pub key: String,
+    /// For ENV003: the variable, keyword or key the secret is assigned to (allowlist `env_names`).
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::{CodeAnalysis, CodeFinding};
 use crate::model::Severity;
@@ -24,9 +24,69 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
+static LANGUAGE: LazyLock<Language> = LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+
+/// Node kind names by id: `Node::kind()` re-validates UTF-8 on every call.
+static KINDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let lang: &'static Language = &LANGUAGE;
+    (0..lang.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| lang.node_kind_for_id(id))
+                .unwrap_or("")
+        })
+        .collect()
+});
+
+fn kind_of<'t>(n: impl std::borrow::Borrow<Node<'t>>) -> &'static str {
+    KINDS
+        .get(usize::from(n.borrow().kind_id()))
+        .copied()
+        .unwrap_or("")
+}
+
+const FIELD_NAMES: [&str; 17] = [
+    "alias",
+    "arguments",
+    "attribute",
+    "body",
+    "definition",
+    "expression",
+    "function",
+    "key",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "parameters",
+    "right",
+    "subscript",
+    "value",
+];
+
+static FIELD_IDS: LazyLock<[u16; 17]> =
+    LazyLock::new(|| FIELD_NAMES.map(|f| LANGUAGE.field_id_for_name(f).map_or(0, |id| id.get())));
+
+/// `child_by_field_name` without the per-call name lookup.
+trait Field<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        let i = FIELD_NAMES.iter().position(|f| *f == name)?;
+        match FIELD_IDS.get(i).copied() {
+            Some(id) if id != 0 => self.child_by_field_id(id),
+            _ => self.child_by_field_name(name),
+        }
+    }
+}
+
 fn new_parser() -> Option<Parser> {
     let mut p = Parser::new();
-    p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+    p.set_language(&LANGUAGE).ok()?;
     Some(p)
 }
 
@@ -132,7 +192,7 @@ fn scrub(s: &str) -> String {
 fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
     let mut c = n.walk();
     n.named_children(&mut c)
-        .filter(|k| k.kind() != "comment")
+        .filter(|k| kind_of(k) != "comment")
         .collect()
 }
 
@@ -174,11 +234,7 @@ fn first_syntax_error(root: Node) -> Option<(usize, String)> {
             let p = n.start_position();
             found = Some((
                 p.row + 1,
-                format!(
-                    "syntax error: missing `{}` at column {}",
-                    n.kind(),
-                    p.column + 1
-                ),
+                format!("missing `{}` at column {}", kind_of(n), p.column + 1),
             ));
             return false;
         }
@@ -186,32 +242,32 @@ fn first_syntax_error(root: Node) -> Option<(usize, String)> {
             let p = n.start_position();
             found = Some((
                 p.row + 1,
-                format!("syntax error: invalid syntax at column {}", p.column + 1),
+                format!("invalid syntax at column {}", p.column + 1),
             ));
             return false;
         }
         n.has_error()
     });
-    found.or(Some((1, "syntax error".to_string())))
+    found.or(Some((1, "invalid syntax".to_string())))
 }
 
 /// Parameter names of a function definition, in order.
 fn param_names(func: Node, src: &str) -> Vec<String> {
-    let Some(params) = func.child_by_field_name("parameters") else {
+    let Some(params) = func.field("parameters") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for p in named_children(params) {
-        let name = match p.kind() {
+        let name = match kind_of(p) {
             "identifier" => Some(p),
             "typed_parameter" => named_children(p)
                 .into_iter()
-                .find(|c| c.kind() == "identifier"),
-            "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                .find(|c| kind_of(c) == "identifier"),
+            "default_parameter" | "typed_default_parameter" => p.field("name"),
             _ => None,
         };
         match name {
-            Some(n) if n.kind() == "identifier" => out.push(text(n, src).to_string()),
+            Some(n) if kind_of(n) == "identifier" => out.push(text(n, src).to_string()),
             _ => out.push(String::new()),
         }
     }
@@ -220,11 +276,11 @@ fn param_names(func: Node, src: &str) -> Vec<String> {
 
 /// The literal value of a plain string (no interpolation), or of adjacent literals.
 fn string_literal(n: Node, src: &str) -> Option<String> {
-    match n.kind() {
+    match kind_of(n) {
         "string" => {
             let mut v = String::new();
             for c in named_children(n) {
-                match c.kind() {
+                match kind_of(c) {
                     "string_content" => v.push_str(text(c, src)),
                     "interpolation" => return None,
                     _ => {}
@@ -244,19 +300,15 @@ fn string_literal(n: Node, src: &str) -> Option<String> {
 }
 
 fn is_string(n: Node) -> bool {
-    matches!(n.kind(), "string" | "concatenated_string")
+    matches!(kind_of(n), "string" | "concatenated_string")
 }
 
 /// The name a value is stored under: `X = ...`, `self.x = ...`, `d['x'] = ...`.
 fn target_name(n: Node, src: &str) -> Option<String> {
-    match n.kind() {
+    match kind_of(n) {
         "identifier" => Some(text(n, src).to_string()),
-        "attribute" => n
-            .child_by_field_name("attribute")
-            .map(|a| text(a, src).to_string()),
-        "subscript" => n
-            .child_by_field_name("subscript")
-            .and_then(|s| string_literal(s, src)),
+        "attribute" => n.field("attribute").map(|a| text(a, src).to_string()),
+        "subscript" => n.field("subscript").and_then(|s| string_literal(s, src)),
         _ => None,
     }
 }
@@ -333,21 +385,20 @@ impl<'t> Module<'t> {
     fn new(src: &'t str, root: Node<'t>, lines: LineIndex) -> Module<'t> {
         let mut aliases = HashMap::new();
         walk(root, |n| {
-            match n.kind() {
+            match kind_of(n) {
                 "import_statement" => {
                     let mut c = n.walk();
                     for name in n.children_by_field_name("name", &mut c) {
-                        match name.kind() {
+                        match kind_of(name) {
                             "dotted_name" => {
                                 let full = norm(text(name, src));
                                 let head = full.split('.').next().unwrap_or("").to_string();
                                 aliases.insert(head.clone(), head);
                             }
                             "aliased_import" => {
-                                if let (Some(q), Some(a)) = (
-                                    name.child_by_field_name("name"),
-                                    name.child_by_field_name("alias"),
-                                ) {
+                                if let (Some(q), Some(a)) =
+                                    (name.field("name"), name.field("alias"))
+                                {
                                     aliases.insert(text(a, src).to_string(), norm(text(q, src)));
                                 }
                             }
@@ -358,17 +409,14 @@ impl<'t> Module<'t> {
                 }
                 "import_from_statement" => {
                     let module = n
-                        .child_by_field_name("module_name")
+                        .field("module_name")
                         .map(|m| norm(text(m, src)))
                         .unwrap_or_default();
                     let mut c = n.walk();
                     for name in n.children_by_field_name("name", &mut c) {
-                        let (q, local) = match name.kind() {
+                        let (q, local) = match kind_of(name) {
                             "dotted_name" => (norm(text(name, src)), norm(text(name, src))),
-                            "aliased_import" => match (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) {
+                            "aliased_import" => match (name.field("name"), name.field("alias")) {
                                 (Some(q), Some(a)) => {
                                     (norm(text(q, src)), text(a, src).to_string())
                                 }
@@ -382,16 +430,20 @@ impl<'t> Module<'t> {
                 }
                 _ => {}
             }
-            true
+            // Imports are statements: skip expressions.
+            !matches!(
+                kind_of(n),
+                "expression_statement" | "return_statement" | "assert_statement" | "comment"
+            ) && n.is_named()
         });
 
         let mut funcs = Vec::new();
         for child in named_children(root) {
-            let def = match child.kind() {
+            let def = match kind_of(child) {
                 "function_definition" => Some(child),
                 "decorated_definition" => child
-                    .child_by_field_name("definition")
-                    .filter(|d| d.kind() == "function_definition"),
+                    .field("definition")
+                    .filter(|d| kind_of(d) == "function_definition"),
                 _ => None,
             };
             if let Some(d) = def {
@@ -400,7 +452,7 @@ impl<'t> Module<'t> {
         }
         let mut func_index = HashMap::new();
         for (i, f) in funcs.iter().enumerate() {
-            if let Some(name) = f.child_by_field_name("name") {
+            if let Some(name) = f.field("name") {
                 func_index.insert(text(name, src).to_string(), i);
             }
         }
@@ -424,7 +476,7 @@ impl<'t> Module<'t> {
     fn func_name(&self, idx: usize) -> String {
         self.funcs
             .get(idx)
-            .and_then(|f| f.child_by_field_name("name"))
+            .and_then(|f| f.field("name"))
             .map(|n| self.text(n).to_string())
             .unwrap_or_default()
     }
@@ -461,7 +513,7 @@ impl<'t> Module<'t> {
         if depth > 16 {
             return None;
         }
-        match n.kind() {
+        match kind_of(n) {
             "identifier" => {
                 let t = self.text(n);
                 Some(
@@ -472,13 +524,13 @@ impl<'t> Module<'t> {
                 )
             }
             "attribute" => {
-                let obj = self.qname_depth(n.child_by_field_name("object")?, depth + 1)?;
-                let attr = self.text(n.child_by_field_name("attribute")?);
+                let obj = self.qname_depth(n.field("object")?, depth + 1)?;
+                let attr = self.text(n.field("attribute")?);
                 Some(format!("{obj}.{attr}"))
             }
             "call" => Some(format!(
                 "{}()",
-                self.qname_depth(n.child_by_field_name("function")?, depth + 1)?
+                self.qname_depth(n.field("function")?, depth + 1)?
             )),
             _ => None,
         }
@@ -507,7 +559,7 @@ impl<'t> Module<'t> {
             }
         }
         let func = *self.funcs.get(idx)?;
-        let body = func.child_by_field_name("body")?;
+        let body = func.field("body")?;
         self.in_progress.borrow_mut().push(key);
         let mut params = HashMap::new();
         for (name, a) in param_names(func, self.src).into_iter().zip(args) {
@@ -525,6 +577,8 @@ impl<'t> Module<'t> {
             defs: HashMap::new(),
             order: Vec::new(),
             guards: HashMap::new(),
+            calls: Vec::new(),
+            returns: Vec::new(),
         };
         f.collect();
         f.solve();
@@ -554,6 +608,7 @@ impl<'t> Module<'t> {
                 column,
                 message: scrub(&msg),
                 key: scrub(&key),
+                name: None,
             },
         );
     }
@@ -562,8 +617,8 @@ impl<'t> Module<'t> {
     fn enclosing_fn(&self, n: Node) -> String {
         let mut cur = n.parent();
         while let Some(p) = cur {
-            if p.kind() == "function_definition"
-                && let Some(name) = p.child_by_field_name("name")
+            if kind_of(p) == "function_definition"
+                && let Some(name) = p.field("name")
             {
                 return self.text(name).to_string();
             }
@@ -575,21 +630,18 @@ impl<'t> Module<'t> {
     /// Taint-free checks over the whole file: CODE005, unsafe yaml.load, ENV003 literals.
     fn global_scan(&self) {
         walk(self.root, |n| {
-            match n.kind() {
+            match kind_of(n) {
                 "call" => self.check_call_global(n),
                 "assignment" => self.check_assignment_global(n),
                 "keyword_argument" | "default_parameter" | "typed_default_parameter" => {
-                    if let (Some(name), Some(value)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ) && name.kind() == "identifier"
+                    if let (Some(name), Some(value)) = (n.field("name"), n.field("value"))
+                        && kind_of(name) == "identifier"
                     {
                         self.check_secret_literal(n, self.text(name), value);
                     }
                 }
                 "pair" => {
-                    if let (Some(k), Some(v)) =
-                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
+                    if let (Some(k), Some(v)) = (n.field("key"), n.field("value"))
                         && let Some(name) = string_literal(k, self.src)
                     {
                         self.check_secret_literal(n, &name, v);
@@ -602,12 +654,12 @@ impl<'t> Module<'t> {
     }
 
     fn check_call_global(&self, n: Node) {
-        let Some(func) = n.child_by_field_name("function") else {
+        let Some(func) = n.field("function") else {
             return;
         };
         let q = self.qname(func).unwrap_or_else(|| norm(self.text(func)));
         let args = Args::of(n);
-        let f = self.enclosing_fn(n);
+        let f = || self.enclosing_fn(n);
         if q == "ssl._create_unverified_context" {
             self.emit(
                 1,
@@ -615,18 +667,15 @@ impl<'t> Module<'t> {
                 n,
                 None,
                 "ssl._create_unverified_context() disables TLS certificate and hostname verification".into(),
-                format!("{f}|{q}"),
+                format!("{}|{q}", f()),
             );
         }
         for kw in &args.kwargs {
-            let (Some(name), Some(value)) = (
-                kw.child_by_field_name("name"),
-                kw.child_by_field_name("value"),
-            ) else {
+            let (Some(name), Some(value)) = (kw.field("name"), kw.field("value")) else {
                 continue;
             };
             let name = self.text(name);
-            if name == "verify" && value.kind() == "false" && is_http_client(&q) {
+            if name == "verify" && kind_of(value) == "false" && is_http_client(&q) {
                 self.emit(
                     1,
                     "CODE005",
@@ -636,7 +685,7 @@ impl<'t> Module<'t> {
                         "{}(verify=False) disables TLS certificate verification",
                         short(&q)
                     ),
-                    format!("{f}|{q}|verify"),
+                    format!("{}|{q}|verify", f()),
                 );
             } else if name == "cert_reqs" && self.text(value).contains("CERT_NONE") {
                 self.emit(
@@ -648,7 +697,7 @@ impl<'t> Module<'t> {
                         "{}(cert_reqs=CERT_NONE) disables TLS certificate verification",
                         short(&q)
                     ),
-                    format!("{f}|{q}|cert_reqs"),
+                    format!("{}|{q}|cert_reqs", f()),
                 );
             }
         }
@@ -660,7 +709,8 @@ impl<'t> Module<'t> {
                 Some(Severity::Medium),
                 format!("{msg} constructs arbitrary Python objects from YAML"),
                 format!(
-                    "{f}|{q}|{}",
+                    "{}|{q}|{}",
+                    f(),
                     args.pos
                         .first()
                         .map(|a| norm(self.text(*a)))
@@ -705,19 +755,15 @@ impl<'t> Module<'t> {
     }
 
     fn check_assignment_global(&self, n: Node) {
-        let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
             return;
         };
-        let f = self.enclosing_fn(n);
-        if left.kind() == "attribute"
-            && let Some(attr) = left.child_by_field_name("attribute")
+        if kind_of(left) == "attribute"
+            && let Some(attr) = left.field("attribute")
         {
             let attr = self.text(attr);
             let disables = match attr {
-                "check_hostname" | "verify" => right.kind() == "false",
+                "check_hostname" | "verify" => kind_of(right) == "false",
                 "verify_mode" => self.text(right).contains("CERT_NONE"),
                 _ => false,
             } || self.qname(right).as_deref()
@@ -733,7 +779,7 @@ impl<'t> Module<'t> {
                         short(self.text(left)),
                         short(self.text(right))
                     ),
-                    format!("{f}|{}", norm(self.text(n))),
+                    format!("{}|{}", self.enclosing_fn(n), norm(self.text(n))),
                 );
             }
         }
@@ -744,12 +790,12 @@ impl<'t> Module<'t> {
 
     /// ENV003 (b): a secret-looking literal stored under a secret-like name.
     fn check_secret_literal(&self, at: Node, name: &str, value: Node) {
-        if !secrets::is_secret_name(name) {
-            return;
-        }
         let Some(lit) = string_literal(value, self.src) else {
             return;
         };
+        if lit.len() < 6 || !secrets::is_secret_name(name) {
+            return;
+        }
         // A known-format credential inside is reported by the known-format scan.
         if !secrets::known_formats(&lit).is_empty() {
             return;
@@ -759,17 +805,22 @@ impl<'t> Module<'t> {
         };
         let _ = at;
         let f = self.enclosing_fn(value);
-        self.emit(
+        let (line, column) = self.lines.pos(self.src, value.start_byte());
+        self.out.borrow_mut().push(
             0,
-            "ENV003",
-            value,
-            Some(sev),
-            format!(
-                "hard-coded secret assigned to `{}` ({})",
-                short(name),
-                secrets::mask(&lit)
-            ),
-            format!("{f}|{name}"),
+            CodeFinding {
+                rule_id: "ENV003",
+                severity: Some(sev),
+                line,
+                column,
+                message: scrub(&format!(
+                    "hard-coded secret assigned to `{}` ({})",
+                    short(name),
+                    secrets::mask(&lit)
+                )),
+                key: scrub(&format!("{f}|{name}")),
+                name: Some(name.to_string()),
+            },
         );
     }
 }
@@ -815,12 +866,12 @@ impl<'t> Args<'t> {
     fn of(call: Node<'t>) -> Args<'t> {
         let mut pos = Vec::new();
         let mut kwargs = Vec::new();
-        if let Some(a) = call.child_by_field_name("arguments") {
-            if a.kind() == "generator_expression" {
+        if let Some(a) = call.field("arguments") {
+            if kind_of(a) == "generator_expression" {
                 pos.push(a);
             } else {
                 for c in named_children(a) {
-                    match c.kind() {
+                    match kind_of(c) {
                         "keyword_argument" => kwargs.push(c),
                         "list_splat" | "dictionary_splat" => {}
                         _ => pos.push(c),
@@ -838,9 +889,9 @@ impl<'t> Args<'t> {
 
     fn kw(&self, m: &Module, names: &[&str]) -> Option<Node<'t>> {
         self.kwargs.iter().find_map(|k| {
-            let name = k.child_by_field_name("name")?;
+            let name = k.field("name")?;
             if names.contains(&m.text(name)) {
-                k.child_by_field_name("value")
+                k.field("value")
             } else {
                 None
             }
@@ -889,6 +940,9 @@ struct FnCtx<'m, 't> {
     /// (name, index) of every definition in source order.
     order: Vec<(String, usize)>,
     guards: HashMap<String, Vec<Guard<'t>>>,
+    /// Calls and returns of the body (nested definitions excluded), in source order.
+    calls: Vec<Node<'t>>,
+    returns: Vec<Node<'t>>,
 }
 
 const SANITISERS: &[&str] = &[
@@ -974,23 +1028,28 @@ impl<'m, 't> FnCtx<'m, 't> {
         let m = self.m;
         let mut defs: Vec<(String, Def<'t>)> = Vec::new();
         let mut guards: Vec<(String, Guard<'t>)> = Vec::new();
+        let mut calls = Vec::new();
+        let mut returns = Vec::new();
         walk(body, |n| {
-            if n != body && is_scope_boundary(n.kind()) {
+            if !n.is_named() {
                 return false;
             }
-            match n.kind() {
+            if n != body && is_scope_boundary(kind_of(n)) {
+                return false;
+            }
+            match kind_of(n) {
                 "assignment" | "augmented_assignment" => {
-                    let Some(left) = n.child_by_field_name("left") else {
+                    let Some(left) = n.field("left") else {
                         return true;
                     };
-                    let mut right = n.child_by_field_name("right");
-                    while let Some(r) = right.filter(|r| r.kind() == "assignment") {
-                        right = r.child_by_field_name("right");
+                    let mut right = n.field("right");
+                    while let Some(r) = right.filter(|r| kind_of(r) == "assignment") {
+                        right = r.field("right");
                     }
                     if right.is_none() {
                         return true;
                     }
-                    let kind = if n.kind() == "augmented_assignment" {
+                    let kind = if kind_of(n) == "augmented_assignment" {
                         DefKind::Aug
                     } else {
                         DefKind::Strong
@@ -1008,10 +1067,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                     );
                 }
                 "for_statement" => {
-                    if let (Some(left), Some(right)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ) {
+                    if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
                         let scope = (n.start_byte(), n.end_byte());
                         bind(
                             src,
@@ -1027,10 +1083,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                     }
                 }
                 "named_expression" => {
-                    if let (Some(name), Some(value)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ) {
+                    if let (Some(name), Some(value)) = (n.field("name"), n.field("value")) {
                         bind(
                             src,
                             name,
@@ -1049,7 +1102,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                     let mut c = n.walk();
                     let is_in = n
                         .children(&mut c)
-                        .any(|o| !o.is_named() && matches!(o.kind(), "in" | "not in"));
+                        .any(|o| !o.is_named() && matches!(kind_of(o), "in" | "not in"));
                     if is_in
                         && operands.len() == 2
                         && let (Some(l), Some(r)) = (operands.first(), operands.get(1))
@@ -1064,24 +1117,26 @@ impl<'m, 't> FnCtx<'m, 't> {
                         ));
                     }
                 }
+                "return_statement" => returns.push(n),
                 "call" => {
-                    if let Some(func) = n.child_by_field_name("function") {
-                        let args = Args::of(n);
-                        let q = m.qname(func).unwrap_or_default();
-                        let attr = (func.kind() == "attribute")
-                            .then(|| func.child_by_field_name("attribute"))
-                            .flatten()
-                            .map(|a| text(a, src))
-                            .unwrap_or("");
+                    calls.push(n);
+                    if let Some(func) = n.field("function")
+                        && kind_of(func) == "attribute"
+                    {
+                        let attr = func.field("attribute").map(|a| text(a, src)).unwrap_or("");
                         let checked = if VALIDATOR_METHODS.contains(&attr) {
-                            func.child_by_field_name("object")
-                        } else if matches!(
-                            q.as_str(),
-                            "re.fullmatch" | "re.match" | "regex.fullmatch" | "regex.match"
-                        ) {
-                            args.pos.get(1).copied()
+                            func.field("object")
                         } else if matches!(attr, "fullmatch" | "match") {
-                            args.pos.first().copied()
+                            let args = Args::of(n);
+                            let q = m.qname(func).unwrap_or_default();
+                            if matches!(
+                                q.as_str(),
+                                "re.fullmatch" | "re.match" | "regex.fullmatch" | "regex.match"
+                            ) {
+                                args.pos.get(1).copied()
+                            } else {
+                                args.pos.first().copied()
+                            }
                         } else {
                             None
                         };
@@ -1109,6 +1164,8 @@ impl<'m, 't> FnCtx<'m, 't> {
         for (k, g) in guards {
             self.guards.entry(k).or_default().push(g);
         }
+        self.calls = calls;
+        self.returns = returns;
     }
 
     /// Flow-insensitive fix-point over the definitions (taint only grows).
@@ -1200,6 +1257,12 @@ impl<'m, 't> FnCtx<'m, 't> {
     /// `inner` is the source expression itself: name the larger expression instead.
     fn extend(&self, o: Origin, inner: Node, outer: Node) -> Origin {
         if short(self.text(inner)) == *o {
+            // `event.get('k', default)`: name the key, never the default (it may be a secret).
+            let args = Args::of(outer);
+            if kind_of(outer) == "call" && args.pos.len() + args.kwargs.len() > 1 {
+                let first = args.pos.first().map(|a| self.text(*a)).unwrap_or("");
+                return Rc::from(short(&format!("{o}({first}, ...)")).as_str());
+            }
             Rc::from(short(self.text(outer)).as_str())
         } else {
             o
@@ -1212,12 +1275,10 @@ impl<'m, 't> FnCtx<'m, 't> {
             return None;
         }
         let d = depth + 1;
-        match n.kind() {
+        match kind_of(n) {
             "identifier" => self.lookup(self.text(n), n.start_byte(), d),
             "attribute" | "subscript" => {
-                let inner = n
-                    .child_by_field_name("object")
-                    .or_else(|| n.child_by_field_name("value"))?;
+                let inner = n.field("object").or_else(|| n.field("value"))?;
                 let o = self.eval(inner, d)?;
                 if self.guarded(&norm(self.text(n)), n.start_byte(), 0, d) {
                     return None;
@@ -1227,32 +1288,29 @@ impl<'m, 't> FnCtx<'m, 't> {
             "call" => self.eval_call(n, d),
             "string" => named_children(n)
                 .into_iter()
-                .filter(|c| c.kind() == "interpolation")
-                .find_map(|c| {
-                    c.child_by_field_name("expression")
-                        .and_then(|e| self.eval(e, d))
-                }),
+                .filter(|c| kind_of(c) == "interpolation")
+                .find_map(|c| c.field("expression").and_then(|e| self.eval(e, d))),
             "conditional_expression" => {
                 let c = named_children(n);
                 c.first()
                     .and_then(|a| self.eval(*a, d))
                     .or_else(|| c.get(2).and_then(|b| self.eval(*b, d)))
             }
-            "keyword_argument" => n.child_by_field_name("value").and_then(|v| self.eval(v, d)),
+            "keyword_argument" => n.field("value").and_then(|v| self.eval(v, d)),
             "binary_operator" | "boolean_operator" => {
                 // Long `a + b + c ...` chains nest to the left: flatten without recursing.
                 let mut operands = Vec::new();
                 let mut cur = n;
-                while matches!(cur.kind(), "binary_operator" | "boolean_operator") {
-                    if let Some(r) = cur.child_by_field_name("right") {
+                while matches!(kind_of(cur), "binary_operator" | "boolean_operator") {
+                    if let Some(r) = cur.field("right") {
                         operands.push(r);
                     }
-                    match cur.child_by_field_name("left") {
+                    match cur.field("left") {
                         Some(l) => cur = l,
                         None => break,
                     }
                 }
-                if !matches!(cur.kind(), "binary_operator" | "boolean_operator") {
+                if !matches!(kind_of(cur), "binary_operator" | "boolean_operator") {
                     operands.push(cur);
                 }
                 operands.into_iter().rev().find_map(|o| self.eval(o, d))
@@ -1275,24 +1333,21 @@ impl<'m, 't> FnCtx<'m, 't> {
     }
 
     fn eval_call(&self, n: Node<'t>, d: usize) -> Option<Origin> {
-        let func = n.child_by_field_name("function")?;
+        let func = n.field("function")?;
         let q = self.m.qname(func);
         if q.as_deref().is_some_and(is_sanitiser) {
             return None;
         }
         let args = Args::of(n);
-        if func.kind() == "attribute" {
-            let attr = func
-                .child_by_field_name("attribute")
-                .map(|a| self.text(a))
-                .unwrap_or("");
+        if kind_of(func) == "attribute" {
+            let attr = func.field("attribute").map(|a| self.text(a)).unwrap_or("");
             if NON_STRING_METHODS.contains(&attr) {
                 return None;
             }
             if let Some(o) = self.eval(func, d) {
                 return Some(self.extend(o, func, n));
             }
-        } else if func.kind() == "identifier" {
+        } else if kind_of(func) == "identifier" {
             let name = self.text(func);
             if !self.m.aliases.contains_key(name)
                 && let Some(&idx) = self.m.func_index.get(name)
@@ -1317,10 +1372,7 @@ impl<'m, 't> FnCtx<'m, 't> {
             }
         }
         for k in &args.kwargs {
-            let (Some(name), Some(v)) = (
-                k.child_by_field_name("name"),
-                k.child_by_field_name("value"),
-            ) else {
+            let (Some(name), Some(v)) = (k.field("name"), k.field("value")) else {
                 continue;
             };
             if let Some(i) = names.iter().position(|p| p == self.text(name))
@@ -1333,18 +1385,9 @@ impl<'m, 't> FnCtx<'m, 't> {
     }
 
     fn return_taint(&self) -> Option<Origin> {
-        let mut ret = None;
-        walk(self.body, |n| {
-            if ret.is_some() || (n != self.body && is_scope_boundary(n.kind())) {
-                return false;
-            }
-            if n.kind() == "return_statement" {
-                ret = named_children(n).into_iter().find_map(|c| self.eval(c, 0));
-                return false;
-            }
-            true
-        });
-        ret
+        self.returns
+            .iter()
+            .find_map(|r| named_children(*r).into_iter().find_map(|c| self.eval(c, 0)))
     }
 
     // -- URL host taint (SSRF) ---------------------------------------------
@@ -1354,7 +1397,7 @@ impl<'m, 't> FnCtx<'m, 't> {
         if depth > 8 {
             return self.eval(n, 0);
         }
-        match n.kind() {
+        match kind_of(n) {
             "identifier" => match self.reaching(self.text(n), n.start_byte()) {
                 _ if self.eval(n, 0).is_none() => None,
                 Reach::Def(def) if def.kind == DefKind::Strong && def.origin.is_some() => {
@@ -1372,10 +1415,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                 self.host_of(&parts)
             }
             "binary_operator" => {
-                let op = n
-                    .child_by_field_name("operator")
-                    .map(|o| o.kind())
-                    .unwrap_or("");
+                let op = n.field("operator").map(|o| kind_of(o)).unwrap_or("");
                 match op {
                     "+" => {
                         let mut parts = Vec::new();
@@ -1383,8 +1423,8 @@ impl<'m, 't> FnCtx<'m, 't> {
                         self.host_of(&parts)
                     }
                     "%" => {
-                        let left = n.child_by_field_name("left")?;
-                        let right = n.child_by_field_name("right")?;
+                        let left = n.field("left")?;
+                        let right = n.field("right")?;
                         match string_literal(left, self.m.src) {
                             Some(fmt) => {
                                 let t = self.eval(right, 0);
@@ -1397,11 +1437,11 @@ impl<'m, 't> FnCtx<'m, 't> {
                 }
             }
             "call" => {
-                let func = n.child_by_field_name("function")?;
-                if func.kind() == "attribute"
-                    && func.child_by_field_name("attribute").map(|a| self.text(a)) == Some("format")
+                let func = n.field("function")?;
+                if kind_of(func) == "attribute"
+                    && func.field("attribute").map(|a| self.text(a)) == Some("format")
                     && let Some(fmt) = func
-                        .child_by_field_name("object")
+                        .field("object")
                         .and_then(|o| string_literal(o, self.m.src))
                 {
                     let args = Args::of(n);
@@ -1420,31 +1460,26 @@ impl<'m, 't> FnCtx<'m, 't> {
 
     fn string_parts(&self, n: Node<'t>, parts: &mut Vec<Part>) {
         for c in named_children(n) {
-            match c.kind() {
+            match kind_of(c) {
                 "string" => self.string_parts(c, parts),
                 "string_content" => parts.push(Part::Lit(self.text(c).to_string())),
-                "interpolation" => {
-                    match c
-                        .child_by_field_name("expression")
-                        .and_then(|e| self.eval(e, 0))
-                    {
-                        Some(o) => parts.push(Part::Taint(o)),
-                        None => parts.push(Part::Clean),
-                    }
-                }
+                "interpolation" => match c.field("expression").and_then(|e| self.eval(e, 0)) {
+                    Some(o) => parts.push(Part::Taint(o)),
+                    None => parts.push(Part::Clean),
+                },
                 _ => {}
             }
         }
     }
 
     fn concat_parts(&self, n: Node<'t>, parts: &mut Vec<Part>, depth: usize) {
-        let is_plus = n.kind() == "binary_operator"
-            && n.child_by_field_name("operator").map(|o| o.kind()) == Some("+");
+        let is_plus =
+            kind_of(n) == "binary_operator" && n.field("operator").map(|o| kind_of(o)) == Some("+");
         if is_plus && depth < 32 {
-            if let Some(l) = n.child_by_field_name("left") {
+            if let Some(l) = n.field("left") {
                 self.concat_parts(l, parts, depth + 1);
             }
-            if let Some(r) = n.child_by_field_name("right") {
+            if let Some(r) = n.field("right") {
                 self.concat_parts(r, parts, depth + 1);
             }
         } else if is_string(n) {
@@ -1479,15 +1514,9 @@ impl<'m, 't> FnCtx<'m, 't> {
     // -- Sinks ----------------------------------------------------------------
 
     fn check_sinks(&self) {
-        walk(self.body, |n| {
-            if n != self.body && is_scope_boundary(n.kind()) {
-                return false;
-            }
-            if n.kind() == "call" {
-                self.check_call(n);
-            }
-            true
-        });
+        for c in &self.calls {
+            self.check_call(*c);
+        }
     }
 
     /// Reports `arg` (tainted from `origin`) reaching a sink: "`body['x']` (from event['body']) reaches eval()".
@@ -1514,7 +1543,7 @@ impl<'m, 't> FnCtx<'m, 't> {
     }
 
     fn check_call(&self, n: Node<'t>) {
-        let Some(func) = n.child_by_field_name("function") else {
+        let Some(func) = n.field("function") else {
             return;
         };
         let q = self.m.qname(func).unwrap_or_default();
@@ -1523,7 +1552,7 @@ impl<'m, 't> FnCtx<'m, 't> {
         let m = self.m;
 
         // Calls into module-level helpers: analyse them with the taint they receive.
-        if func.kind() == "identifier"
+        if kind_of(func) == "identifier"
             && !m.aliases.contains_key(self.text(func))
             && let Some(&idx) = m.func_index.get(self.text(func))
         {
@@ -1541,8 +1570,8 @@ impl<'m, 't> FnCtx<'m, 't> {
                 if let Some(cmd) = args.get(m, 0, &["args"]) {
                     let shell = args
                         .kw(m, &["shell"])
-                        .is_some_and(|v| matches!(v.kind(), "true") || self.text(v) == "1");
-                    let via_sh = !shell && cmd.kind() == "list" && {
+                        .is_some_and(|v| matches!(kind_of(v), "true") || self.text(v) == "1");
+                    let via_sh = !shell && kind_of(cmd) == "list" && {
                         let first = named_children(cmd)
                             .first()
                             .and_then(|f| string_literal(*f, m.src));
@@ -1630,7 +1659,7 @@ impl<'m, 't> FnCtx<'m, 't> {
         let sql_arg = if matches!(
             last,
             "execute" | "executemany" | "executescript" | "mogrify"
-        ) && func.kind() == "attribute"
+        ) && kind_of(func) == "attribute"
         {
             args.get(m, 0, &["query", "sql", "operation", "statement"])
         } else if matches!(last, "execute_statement" | "batch_execute_statement") {
@@ -1679,8 +1708,8 @@ impl<'m, 't> FnCtx<'m, 't> {
         ) {
             let u = args.get(m, 0, &["url"]).filter(|u| {
                 // urlopen(Request(url)) is reported at the Request call.
-                !(u.kind() == "call"
-                    && u.child_by_field_name("function")
+                !(kind_of(u) == "call"
+                    && u.field("function")
                         .and_then(|f| m.qname(f))
                         .is_some_and(|fq| fq.ends_with(".Request")))
             });
@@ -1762,7 +1791,7 @@ fn bind<'t>(
         kind,
         origin: None,
     };
-    match target.kind() {
+    match kind_of(target) {
         "identifier" => out.push((text(target, src).to_string(), def(kind))),
         "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
         | "expression_list" => {
@@ -1770,7 +1799,7 @@ fn bind<'t>(
             let rvals = rhs
                 .filter(|r| {
                     matches!(
-                        r.kind(),
+                        kind_of(r),
                         "expression_list" | "tuple" | "list" | "pattern_list"
                     )
                 })
@@ -1821,15 +1850,12 @@ fn bind<'t>(
         "subscript" | "attribute" => {
             let mut base = target;
             for _ in 0..16 {
-                match base
-                    .child_by_field_name("object")
-                    .or_else(|| base.child_by_field_name("value"))
-                {
+                match base.field("object").or_else(|| base.field("value")) {
                     Some(b) => base = b,
                     None => break,
                 }
             }
-            if base.kind() == "identifier" {
+            if kind_of(base) == "identifier" {
                 out.push((text(base, src).to_string(), def(DefKind::Weak)));
             }
         }
@@ -1841,11 +1867,11 @@ fn bind<'t>(
 fn scope_of(n: Node) -> (usize, usize) {
     let mut cur = n.parent();
     while let Some(p) = cur {
-        match p.kind() {
+        match kind_of(p) {
             "block" => {
                 if let Some(pp) = p.parent()
-                    && matches!(pp.kind(), "try_statement" | "with_statement")
-                    && pp.child_by_field_name("body") == Some(p)
+                    && matches!(kind_of(pp), "try_statement" | "with_statement")
+                    && pp.field("body") == Some(p)
                 {
                     cur = pp.parent();
                     continue;
@@ -1890,7 +1916,12 @@ fn scan_known_secrets(src: &str, lines: &LineIndex, m: Option<&Module>, out: &mu
                 line,
                 column,
                 message,
-                key: format!("{func}|{}|{}|{masked}", var.unwrap_or_default(), s.kind),
+                key: format!(
+                    "{func}|{}|{}|{masked}",
+                    var.clone().unwrap_or_default(),
+                    s.kind
+                ),
+                name: var,
             },
         );
     }
@@ -1906,20 +1937,16 @@ fn enclosing_names(m: &Module, at: usize) -> (String, Option<String>) {
     let mut depth = 0;
     while let Some(n) = cur {
         if var.is_none() && depth < 6 {
-            var = match n.kind() {
-                "assignment" => n
-                    .child_by_field_name("left")
-                    .and_then(|l| target_name(l, m.src)),
-                "keyword_argument" => n.child_by_field_name("name").map(|k| m.text(k).to_string()),
-                "pair" => n
-                    .child_by_field_name("key")
-                    .and_then(|k| string_literal(k, m.src)),
+            var = match kind_of(n) {
+                "assignment" => n.field("left").and_then(|l| target_name(l, m.src)),
+                "keyword_argument" => n.field("name").map(|k| m.text(k).to_string()),
+                "pair" => n.field("key").and_then(|k| string_literal(k, m.src)),
                 _ => None,
             };
         }
-        if n.kind() == "function_definition" {
+        if kind_of(n) == "function_definition" {
             let f = n
-                .child_by_field_name("name")
+                .field("name")
                 .map(|k| m.text(k).to_string())
                 .unwrap_or_default();
             return (f, var);
@@ -1970,6 +1997,7 @@ fn fallback_secret_scan(src: &str, lines: &LineIndex, out: &mut Sink) {
                         secrets::mask(lit)
                     ),
                     key: format!("<unparsed>|{}", name.as_str()),
+                    name: Some(name.as_str().to_string()),
                 },
             );
             break;

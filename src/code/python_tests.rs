@@ -356,8 +356,8 @@ fn parse_error_still_reports_secrets() {
     );
     let a = run(&src);
     let (line, msg) = a.parse_error.clone().expect("parse error");
-    assert!(line >= 1 && line <= 5, "{line}");
-    assert!(msg.contains("syntax"));
+    assert!((1..=5).contains(&line), "{line}");
+    assert!(msg.contains("column"), "{msg}");
     assert!(!msg.contains(STRONG));
     let f: Vec<_> = a
         .findings
@@ -456,4 +456,17 @@ fn recursive_helpers_terminate() {
     let f = only(src, "CODE001");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].line, 7);
+}
+
+#[test]
+fn origin_never_shows_call_defaults() {
+    let src = handler("pw = event.get('password', 'Winter2024!xyz')\nos.system('login ' + pw)");
+    let f = only(&src, "CODE001");
+    assert_eq!(f.len(), 1);
+    assert!(!f[0].message.contains("Winter"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("event.get('password', ...)"),
+        "{}",
+        f[0].message
+    );
 }

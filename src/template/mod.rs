@@ -39,6 +39,7 @@ pub struct Template {
     pub file: String,
     pub root: Node,
     pub resources: Vec<Resource>,
+    index: std::collections::HashMap<String, usize>,
 }
 
 pub const PSEUDO: &[(&str, &str)] = &[
@@ -86,16 +87,22 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Node, LoadError> {
 }
 
 impl Template {
-    pub fn from_node(file: &str, root: Node) -> Result<Template, LoadError> {
-        let Some(res) = root.get("Resources") else {
-            return Err(LoadError::at(root.line, root.col, "no Resources section"));
+    pub fn from_node(file: &str, mut root: Node) -> Result<Template, LoadError> {
+        // Resources are moved out of the tree, not copied: templates can be large.
+        let (line, col) = (root.line, root.col);
+        let Some(res) = (match &mut root.kind {
+            Kind::Map(e) => e
+                .iter_mut()
+                .find(|e| e.key == "Resources")
+                .map(|e| &mut e.value),
+            _ => None,
+        }) else {
+            return Err(LoadError::at(line, col, "no Resources section"));
         };
-        let Some(entries) = res.as_map() else {
-            return Err(LoadError::at(
-                res.line,
-                res.col,
-                "Resources must be a mapping",
-            ));
+        let (rline, rcol) = (res.line, res.col);
+        let entries = match &mut res.kind {
+            Kind::Map(entries) => std::mem::take(entries),
+            _ => return Err(LoadError::at(rline, rcol, "Resources must be a mapping")),
         };
         let globals = root.get("Globals");
         let mut resources = Vec::with_capacity(entries.len());
@@ -110,20 +117,26 @@ impl Template {
                     ));
                 }
             };
-            let mut node = e.value.clone();
+            let mut node = e.value;
             if let Some(g) = globals.and_then(|g| g.get(globals_section(&ty)?)) {
                 merge_globals(&mut node, g);
             }
             resources.push(Resource {
-                id: e.key.clone(),
+                id: e.key,
                 ty,
                 node,
             });
         }
+        let index = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         Ok(Template {
             file: file.to_string(),
             root,
             resources,
+            index,
         })
     }
 
@@ -132,7 +145,7 @@ impl Template {
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.id == id)
+        self.index.get(id).map(|&i| &self.resources[i])
     }
 
     /// Every string a value may take; `None` stands for a value we cannot know.

@@ -151,7 +151,16 @@ impl Builder {
                             ));
                         }
                     };
-                    if !seen.insert(k.clone()) {
+                    // Small mappings: a scan is cheaper than hashing every key.
+                    let dup = if entries.len() < 16 {
+                        entries.iter().any(|e| e.key == k)
+                    } else {
+                        if seen.is_empty() {
+                            seen.extend(entries.iter().map(|e| e.key.clone()));
+                        }
+                        !seen.insert(k.clone())
+                    };
+                    if dup {
                         return Err(LoadError::at(
                             node.line,
                             node.col,

@@ -46,6 +46,19 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let tpl = ctx.tpl;
+    let of_type = |ty: &str| {
+        tpl.resources
+            .iter()
+            .filter(|r| r.ty == ty)
+            .collect::<Vec<_>>()
+    };
+    let network = Network {
+        associations: of_type("AWS::EC2::SubnetRouteTableAssociation"),
+        routes: of_type("AWS::EC2::Route"),
+    };
+    if network.routes.is_empty() {
+        return;
+    }
     for f in tpl.resources.iter().filter(|r| r.is_function()) {
         let Some(subnets) = f
             .props()
@@ -60,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            if let Some(igw) = internet_route(tpl, subnet) {
+            if let Some(igw) = internet_route(tpl, &network, subnet) {
                 out.push(ctx.finding(
                     &RULE,
                     f,
@@ -76,17 +89,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+struct Network<'a> {
+    associations: Vec<&'a Resource>,
+    routes: Vec<&'a Resource>,
+}
+
 /// The internet gateway a subnet's default route goes to, if any.
-fn internet_route(tpl: &Template, subnet: &Resource) -> Option<String> {
+fn internet_route(tpl: &Template, net: &Network, subnet: &Resource) -> Option<String> {
     let refs = |node: Option<&crate::template::node::Node>, target: &str| {
         node.and_then(|n| tpl.referenced_resource(n))
             .is_some_and(|r| r.id == target)
     };
-    for assoc in tpl
-        .resources
-        .iter()
-        .filter(|r| r.ty == "AWS::EC2::SubnetRouteTableAssociation")
-    {
+    for assoc in &net.associations {
         if !refs(assoc.prop("SubnetId"), &subnet.id) {
             continue;
         }
@@ -96,7 +110,7 @@ fn internet_route(tpl: &Template, subnet: &Resource) -> Option<String> {
         else {
             continue;
         };
-        for route in tpl.resources.iter().filter(|r| r.ty == "AWS::EC2::Route") {
+        for route in &net.routes {
             if !refs(route.prop("RouteTableId"), &rt.id) {
                 continue;
             }
