@@ -176,13 +176,6 @@ fn function_code(loaded: &[Loaded]) -> Vec<FunctionCode> {
     out
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
 pub fn run(opts: &ScanOptions) -> ScanOutput {
     let mut out = ScanOutput::default();
     let auto = opts.templates.is_empty() && opts.sources.is_empty();
@@ -243,6 +236,23 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
             }
         }
     } else {
+        // Attribute a file to the function whose Handler names it: the same file, else
+        // the first function whose handler module is this path under --source.
+        let mut by_file: std::collections::HashMap<PathBuf, usize> =
+            std::collections::HashMap::new();
+        let mut by_module: std::collections::HashMap<PathBuf, usize> =
+            std::collections::HashMap::new();
+        for (i, f) in functions.iter().enumerate() {
+            let Some(h) = f.handler_file.as_deref() else {
+                continue;
+            };
+            if let Ok(c) = h.canonicalize() {
+                by_file.entry(c).or_insert(i);
+            }
+            if let Ok(m) = h.strip_prefix(&f.dir) {
+                by_module.entry(m.to_path_buf()).or_insert(i);
+            }
+        }
         for s in &opts.sources {
             let found = if s.is_dir() {
                 walk(s, &["py"])
@@ -254,22 +264,22 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
                 continue;
             };
             for p in found {
-                // Attribute a file to the function whose Handler names it: the same file,
-                // else the first function whose handler module is this path under --source.
-                let rel = p.strip_prefix(s).unwrap_or(&p).to_path_buf();
-                let owner = functions
-                    .iter()
-                    .position(|f| f.handler_file.as_deref().is_some_and(|h| same_file(h, &p)))
-                    .or_else(|| {
-                        functions.iter().position(|f| {
-                            f.handler_file
-                                .as_deref()
-                                .and_then(|h| h.strip_prefix(&f.dir).ok())
-                                .is_some_and(|m| {
-                                    m == rel || (rel.as_os_str().is_empty() && p.ends_with(m))
-                                })
+                let owner = if functions.is_empty() {
+                    None
+                } else {
+                    p.canonicalize()
+                        .ok()
+                        .and_then(|c| by_file.get(&c).copied())
+                        .or_else(|| {
+                            let rel = p.strip_prefix(s).unwrap_or(&p);
+                            let rel = if rel.as_os_str().is_empty() {
+                                Path::new(p.file_name().unwrap_or_default())
+                            } else {
+                                rel
+                            };
+                            by_module.get(rel).copied()
                         })
-                    });
+                };
                 files.push((p, owner));
             }
         }

@@ -247,7 +247,7 @@ mod tests {
     fn spans_and_values() {
         let n = parse("{\n  \"a\": {\"b\": [1, \"x\", true, null]}\n}").unwrap();
         let b = n.get_path(&["a", "b"]).unwrap();
-        assert_eq!((b.line, b.col), (2, 15));
+        assert_eq!((b.line, b.col), (2, 14));
         assert_eq!(b.as_seq().unwrap()[1].as_str(), Some("x"));
     }
 
