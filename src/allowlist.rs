@@ -1,6 +1,6 @@
 //! `.guardrails-allow.json`: reviewed exceptions that expire.
 
-use crate::model::{Finding, Suppression};
+use crate::model::{Finding, InputError, Suppression};
 use globset::{Glob, GlobMatcher};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -47,7 +47,16 @@ pub struct Allowlist {
 }
 
 /// Configuration problems, each naming the file, the entry and the field.
-pub type ConfigErrors = Vec<String>;
+pub type ConfigErrors = Vec<InputError>;
+
+fn config_error(file: &str, message: String) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message,
+    }
+}
 
 fn glob(p: &str) -> Result<GlobMatcher, String> {
     Glob::new(p)
@@ -68,18 +77,18 @@ impl Allowlist {
     pub fn load(path: &Path) -> Result<Allowlist, ConfigErrors> {
         let shown = crate::scan::display_path(path);
         let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![format!("{shown}: cannot read allowlist: {e}")])?;
+            .map_err(|e| vec![config_error(&shown, format!("cannot read allowlist: {e}"))])?;
         Allowlist::parse(&shown, &text)
     }
 
     pub fn parse(shown: &str, text: &str) -> Result<Allowlist, ConfigErrors> {
         let raw: RawFile = serde_json::from_str(text).map_err(|e| {
-            vec![format!(
-                "{shown}:{}:{}: invalid allowlist: {}",
-                e.line(),
-                e.column(),
-                strip_location(&e.to_string())
-            )]
+            vec![InputError {
+                file: shown.to_string(),
+                line: Some(e.line()),
+                column: Some(e.column()),
+                message: format!("invalid allowlist: {}", strip_location(&e.to_string())),
+            }]
         })?;
         let mut errors = Vec::new();
         let mut entries = Vec::new();
@@ -93,13 +102,17 @@ impl Allowlist {
             let e: RawEntry = match serde_json::from_value(value) {
                 Ok(e) => e,
                 Err(err) => {
-                    errors.push(format!("{shown}: allowlist entry {name}: {err}"));
+                    errors.push(config_error(
+                        shown,
+                        format!("allowlist entry {name}: {err}"),
+                    ));
                     continue;
                 }
             };
             let mut problem = |field: &str, msg: &str| {
-                errors.push(format!(
-                    "{shown}: allowlist entry {name}: field `{field}` {msg}"
+                errors.push(config_error(
+                    shown,
+                    format!("allowlist entry {name}: field `{field}` {msg}"),
                 ));
             };
             let reason = e.reason.filter(|r| !r.trim().is_empty());
@@ -168,9 +181,12 @@ impl Allowlist {
         let mut errors = Vec::new();
         for e in &self.entries {
             if e.expires_at <= now {
-                errors.push(format!(
-                    "{}: allowlist entry {} expired on {} (reason was: {}); renew or remove it",
-                    self.path, e.id, e.expires_at, e.reason
+                errors.push(config_error(
+                    &self.path,
+                    format!(
+                        "allowlist entry {} expired on {} (reason was: {}); renew or remove it",
+                        e.id, e.expires_at, e.reason
+                    ),
                 ));
                 continue;
             }
@@ -273,7 +289,8 @@ mod tests {
         let mut fs = vec![finding("IAM001", "R", None)];
         let errs = a.apply(&mut fs, NOW.parse().unwrap());
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].contains("OLD") && errs[0].contains("expired"));
+        let msg = errs[0].to_string();
+        assert!(msg.starts_with("a.json: ") && msg.contains("OLD") && msg.contains("expired"));
         assert!(!fs[0].suppressed);
     }
 
@@ -284,7 +301,11 @@ mod tests {
             r#"{"allowlist":[{"id":"A","rule_id":"X"},{"id":"B","rule_id":"X","reason":"r","expires_at":"soon"},{"id":"C","rule_id":"X","reason":"r","expires_at":"2027-01-01","colour":"red"}]}"#,
         )
         .unwrap_err();
-        let all = e.join("\n");
+        let all = e
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(all.contains("entry A: field `reason`"), "{all}");
         assert!(all.contains("entry A: field `expires_at`"), "{all}");
         assert!(
@@ -292,6 +313,10 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("entry C") && all.contains("colour"), "{all}");
-        assert!(Allowlist::parse("a.json", "{nope").unwrap_err()[0].starts_with("a.json:1:"));
+        assert!(
+            Allowlist::parse("a.json", "{nope").unwrap_err()[0]
+                .to_string()
+                .starts_with("a.json:1:")
+        );
     }
 }

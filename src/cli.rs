@@ -147,7 +147,7 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
         sources: args.source.clone(),
     };
     // The allowlist is read first: a broken one is reported even when the scan is clean.
-    let mut config_errors: Vec<String> = Vec::new();
+    let mut config_errors: Vec<InputError> = Vec::new();
     let allow_path = match (&args.allowlist, args.no_allowlist) {
         (Some(p), _) => Some(p.clone()),
         (None, false) if Path::new(allowlist::DEFAULT_FILE).is_file() => {
@@ -170,20 +170,11 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
     }
     let input_errors = scanned.errors.len();
     let mut errors = scanned.errors;
-    errors.extend(config_errors.iter().map(|m| {
-        InputError {
-            file: allow_path
-                .as_deref()
-                .map(scan::display_path)
-                .unwrap_or_default(),
-            line: None,
-            column: None,
-            message: m.clone(),
-        }
-    }));
+    let config_failed = !config_errors.is_empty();
+    errors.extend(config_errors);
     let report = Report::new(scanned.findings, errors, args.fail_on);
 
-    let mut code = if !config_errors.is_empty() {
+    let mut code = if config_failed {
         EXIT_CONFIG
     } else if input_errors > 0 {
         EXIT_INPUT

@@ -318,6 +318,41 @@ mod tests {
     }
 
     #[test]
+    fn every_cloudformation_short_form() {
+        let src = "a: !Ref X\nb: !Sub s\nc: !GetAtt R.Arn\nd: !If [C, x, y]\ne: !Join ['', [a]]\nf: !Select [0, [a]]\ng: !Split [',', 'a,b']\nh: !FindInMap [M, K, V]\ni: !ImportValue E\nj: !Base64 x\nk: !Cidr [10.0.0.0/16, 4, 8]\nl: !Condition C\nm: !Equals [a, b]\nn: !And [!Condition A, !Condition B]\no: !Or [!Condition A, !Condition B]\np: !Not [!Condition A]\nq: !GetAZs ''\n";
+        let n = parse(src).unwrap();
+        let expect = [
+            ("a", "Ref"),
+            ("b", "Fn::Sub"),
+            ("c", "Fn::GetAtt"),
+            ("d", "Fn::If"),
+            ("e", "Fn::Join"),
+            ("f", "Fn::Select"),
+            ("g", "Fn::Split"),
+            ("h", "Fn::FindInMap"),
+            ("i", "Fn::ImportValue"),
+            ("j", "Fn::Base64"),
+            ("k", "Fn::Cidr"),
+            ("l", "Condition"),
+            ("m", "Fn::Equals"),
+            ("n", "Fn::And"),
+            ("o", "Fn::Or"),
+            ("p", "Fn::Not"),
+            ("q", "Fn::GetAZs"),
+        ];
+        for (key, fun) in expect {
+            let v = n.get(key).unwrap();
+            assert_eq!(v.intrinsic().map(|(k, _)| k), Some(fun), "{key}");
+        }
+        assert!(
+            parse("a: !Bogus x\n")
+                .unwrap_err()
+                .message
+                .contains("unknown tag")
+        );
+    }
+
+    #[test]
     fn tagged_sequences_and_maps() {
         let n = parse("X: !If [C, !Ref A, !Ref 'AWS::NoValue']\nY: !Equals [a, b]\n").unwrap();
         let x = n.get("X").unwrap().intrinsic().unwrap();
