@@ -375,6 +375,53 @@ pub fn is_wildcard_action(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::{Template, parse_bytes};
+
+    fn docs(src: &str) -> Vec<PolicyDoc> {
+        let t = Template::from_node("t.yaml", parse_bytes(src.as_bytes()).unwrap()).unwrap();
+        collect(&t)
+    }
+
+    #[test]
+    fn sam_policies_expand_to_statements() {
+        let d = docs(
+            "Parameters:\n  T:\n    Type: String\n    Default: orders\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n        - AWSLambdaBasicExecutionRole\n        - !Sub 'arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess'\n        - DynamoDBCrudPolicy:\n            TableName: !Ref T\n        - UnknownFuturePolicy: {}\n        - Statement:\n            - Effect: Allow\n              Action: sqs:SendMessage\n              Resource: !GetAtt Q.Arn\n",
+        );
+        assert_eq!(d.len(), 1);
+        let origins: Vec<&Origin> = d[0].statements.iter().map(|s| &s.origin).collect();
+        assert_eq!(
+            origins,
+            vec![
+                &Origin::Managed("AWSLambdaBasicExecutionRole".into()),
+                &Origin::Managed("AmazonS3ReadOnlyAccess".into()),
+                &Origin::SamTemplate("DynamoDBCrudPolicy".into()),
+                &Origin::Inline,
+            ]
+        );
+        let ddb = &d[0].statements[2];
+        assert_eq!(
+            ddb.resources[0].value.as_deref(),
+            Some("arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+        );
+        assert_eq!(
+            ddb.path,
+            "Resources.F.Properties.Policies[2].DynamoDBCrudPolicy"
+        );
+        // An unresolvable resource stays unknown: never a wildcard.
+        assert_eq!(d[0].statements[3].resources[0].value, None);
+    }
+
+    #[test]
+    fn json_string_policy_documents_and_resource_policies() {
+        let d = docs(
+            "Resources:\n  P:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n      PolicyDocument: '{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"*\"}, \"Action\": \"sns:Publish\", \"Resource\": \"*\"}]}'\n",
+        );
+        assert_eq!(d[0].kind, PolicyKind::Resource);
+        let s = &d[0].statements[0];
+        assert!(s.allow);
+        assert_eq!(s.principals[0].value.as_deref(), Some("*"));
+        assert_eq!(s.principals[0].line, 5);
+    }
 
     #[test]
     fn wildcard_shapes() {
