@@ -79,8 +79,21 @@ fn input_error(
 }
 
 fn walk(root: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    walk_all(&[root.to_path_buf()], exts)
+}
+
+/// One parallel walk over several roots (one walk per root would not scale to
+/// thousands of function directories).
+fn walk_all(roots: &[PathBuf], exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    let Some((first, rest)) = roots.split_first() else {
+        return out;
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for r in rest {
+        builder.add(r);
+    }
+    let walker = builder
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
@@ -108,6 +121,7 @@ fn walk(root: &Path, exts: &[&str]) -> Vec<PathBuf> {
     drop(tx);
     out.extend(rx);
     out.sort();
+    out.dedup();
     out
 }
 
@@ -228,12 +242,34 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
     let functions = function_code(&templates);
     let mut files: Vec<(PathBuf, Option<usize>)> = Vec::new();
     if opts.sources.is_empty() {
+        // Follow each function's CodeUri. Functions sharing a directory: a file goes to
+        // the function whose Handler names it, else to the first function of the directory.
+        let mut by_handler: std::collections::HashMap<&Path, usize> =
+            std::collections::HashMap::new();
+        let mut by_dir: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
         for (i, f) in functions.iter().enumerate() {
-            if f.dir.is_dir() {
-                files.extend(walk(&f.dir, &["py"]).into_iter().map(|p| (p, Some(i))));
-            } else if f.dir.is_file() && f.dir.extension().is_some_and(|e| e == "py") {
-                files.push((f.dir.clone(), Some(i)));
+            if let Some(h) = f.handler_file.as_deref() {
+                by_handler.entry(h).or_insert(i);
             }
+            by_dir.entry(f.dir.as_path()).or_insert(i);
+        }
+        let mut dirs: Vec<PathBuf> = by_dir
+            .keys()
+            .filter(|d| d.is_dir())
+            .map(|d| d.to_path_buf())
+            .collect();
+        dirs.sort();
+        for (d, &i) in &by_dir {
+            if d.is_file() && d.extension().is_some_and(|e| e == "py") {
+                files.push((d.to_path_buf(), Some(i)));
+            }
+        }
+        for p in walk_all(&dirs, &["py"]) {
+            let owner = by_handler
+                .get(p.as_path())
+                .copied()
+                .or_else(|| p.ancestors().skip(1).find_map(|a| by_dir.get(a).copied()));
+            files.push((p, owner));
         }
     } else {
         // Attribute a file to the function whose Handler names it: the same file, else
