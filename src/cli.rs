@@ -39,6 +39,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan SAM/CloudFormation templates and Lambda source.
     Scan(ScanArgs),
+    /// Gate a CloudFormation change set (the JSON `aws cloudformation describe-change-set` prints).
+    Changeset(ChangesetArgs),
+    /// Post or update the sticky pull-request comment from a scan.json (GitHub Actions).
+    Comment(crate::github::CommentArgs),
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value = "text")]
@@ -79,9 +83,46 @@ pub struct ScanArgs {
     /// Ignore ./.guardrails-allow.json.
     #[arg(long, conflicts_with = "allowlist")]
     pub no_allowlist: bool,
+    /// Gate only on findings that are new since this earlier scan.json (matched by fingerprint).
+    #[arg(long, value_name = "SCAN_JSON")]
+    pub baseline: Option<PathBuf>,
     /// Print nothing to stdout except the report.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Files as a hook passes them (pre-commit): `.py` is scanned as source, YAML/JSON that
+    /// looks like CloudFormation as a template, anything else is ignored.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Sorts hook-passed files into (templates, sources); other files are dropped. A missing
+/// file with a template or Python extension is kept, so the scan reports it.
+pub fn classify_files(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut templates, mut sources) = (Vec::new(), Vec::new());
+    for f in files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext.eq_ignore_ascii_case("py") {
+            sources.push(f.clone());
+        } else if ["yaml", "yml", "json", "template"].contains(&ext.to_ascii_lowercase().as_str())
+            && std::fs::read(f).map_or(true, |b| {
+                std::str::from_utf8(&b).is_ok_and(crate::template::looks_like_cloudformation)
+            })
+        {
+            templates.push(f.clone());
+        }
+    }
+    (templates, sources)
+}
+
+#[derive(clap::Args)]
+pub struct ChangesetArgs {
+    /// describe-change-set output (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// Same options as `scan`; `--template` names the new template, scanned too and used
+    /// to judge whether a modified security group or permission opens access.
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -94,7 +135,7 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=FILE, got {s:?}"))?;
     let format = Format::parse(f)
-        .ok_or_else(|| format!("unknown format {f:?} (json, sarif, markdown, text)"))?;
+        .ok_or_else(|| format!("unknown format {f:?} (json, sarif, markdown, text, junit)"))?;
     if path.is_empty() {
         return Err("empty file name".into());
     }
@@ -116,7 +157,9 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Scan(args) => ExitCode::from(run_scan(&args)),
+        Command::Scan(args) => ExitCode::from(run_scan(&args, None)),
+        Command::Changeset(args) => ExitCode::from(run_scan(&args.scan, Some(&args.file))),
+        Command::Comment(args) => ExitCode::from(crate::github::run_comment(&args)),
         Command::Rules { format } => {
             let out = render_rules(format);
             if write_stdout(&out).is_err() {
@@ -141,10 +184,17 @@ fn write_file(path: &Path, content: &str) -> Result<(), String> {
     std::fs::write(path, content).map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
-pub fn run_scan(args: &ScanArgs) -> u8 {
+/// Scans (and, for `changeset`, evaluates the change set), then gates and writes outputs.
+pub fn run_scan(args: &ScanArgs, changeset: Option<&Path>) -> u8 {
+    let (file_templates, file_sources) = classify_files(&args.files);
     let opts = ScanOptions {
-        templates: args.template.clone(),
-        sources: args.source.clone(),
+        templates: args
+            .template
+            .iter()
+            .cloned()
+            .chain(file_templates)
+            .collect(),
+        sources: args.source.iter().cloned().chain(file_sources).collect(),
     };
     // The allowlist is read first: a broken one is reported even when the scan is clean.
     let mut config_errors: Vec<InputError> = Vec::new();
@@ -164,9 +214,35 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
         None => None,
     };
 
-    let mut scanned = scan::run(&opts);
+    let mut scanned = match changeset {
+        // A change set alone does not scan the working directory.
+        Some(_) if opts.templates.is_empty() && opts.sources.is_empty() => {
+            scan::ScanOutput::default()
+        }
+        // Only non-template, non-Python files were passed (a hook run): nothing to scan.
+        None if opts.templates.is_empty() && opts.sources.is_empty() && !args.files.is_empty() => {
+            scan::ScanOutput::default()
+        }
+        _ => scan::run(&opts),
+    };
+    if let Some(file) = changeset {
+        let (findings, errors) =
+            crate::changeset::check(file, args.template.first().map(PathBuf::as_path));
+        scanned.findings.extend(findings);
+        scanned.errors.extend(errors);
+    }
     if let Some(a) = &allow {
         config_errors.extend(a.apply(&mut scanned.findings, jiff::Timestamp::now()));
+    }
+    if let Some(path) = &args.baseline {
+        match crate::baseline::apply(path, &mut scanned.findings) {
+            Ok(carried) if !args.quiet => eprintln!(
+                "guardrails: baseline {}: {carried} known finding(s) carried over, not gating",
+                scan::display_path(path)
+            ),
+            Ok(_) => {}
+            Err(e) => config_errors.push(e),
+        }
     }
     let input_errors = scanned.errors.len();
     let mut errors = scanned.errors;
@@ -192,6 +268,7 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
     });
     let mut targets: Vec<(Format, Option<&Path>)> = vec![(format, args.out.as_deref())];
     targets.extend(args.outputs.iter().map(|(f, p)| (*f, Some(p.as_path()))));
+    let mut written: Vec<(Format, &Path)> = Vec::new();
     for (fmt, path) in targets {
         let content = if fmt == Format::Text && path.is_none() && to_terminal {
             report::text::render(&report, true)
@@ -202,6 +279,9 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
             Some(p) => write_file(p, &content),
             None => write_stdout(&content).map_err(|e| format!("stdout: {e}")),
         };
+        if let (Ok(()), Some(p)) = (&result, path) {
+            written.push((fmt, p));
+        }
         if let Err(e) = result {
             eprintln!("guardrails: error: {e}");
             code = code.max(EXIT_INTERNAL);
@@ -209,6 +289,12 @@ pub fn run_scan(args: &ScanArgs) -> u8 {
                 code = EXIT_INTERNAL;
             }
         }
+    }
+
+    if crate::github::in_actions() {
+        // Annotations on stdout only when the report is not there (and not --quiet).
+        let to_stdout = args.out.is_some() && !args.quiet;
+        crate::github::report_to_actions(&report, &written, to_stdout);
     }
 
     // Errors always reach stderr too, whatever the format on stdout.

@@ -130,6 +130,11 @@ struct Loaded {
     dir: PathBuf,
 }
 
+/// Loads one named template file.
+pub fn load_template_file(path: &Path) -> Result<Template, InputError> {
+    load_template(path, true)?.ok_or_else(|| input_error(path, None, None, "not a template"))
+}
+
 fn load_template(path: &Path, explicit: bool) -> Result<Option<Template>, InputError> {
     let bytes = std::fs::read(path)
         .map_err(|e| input_error(path, None, None, format!("cannot read: {e}")))?;

@@ -477,3 +477,154 @@ fn markdown_stays_under_github_limit() {
     assert!(md.chars().count() < 65_536);
     assert!(md.contains("<!-- guardrails -->") && md.contains("2990 more"));
 }
+
+#[test]
+fn changeset_gate_uses_the_new_template() {
+    let o = guardrails(
+        &root(),
+        &[
+            "changeset",
+            "--file",
+            "testdata/rules/CHG004/positive.changeset.json",
+            "--template",
+            "testdata/templates/vulnerable-sam.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = j["findings"].as_array().unwrap();
+    let chg = f
+        .iter()
+        .find(|x| x["rule_id"] == "CHG004" && x["resource_id"] == "PublicInvoke")
+        .unwrap();
+    assert_eq!(
+        chg["severity"], "HIGH",
+        "the new template shows Principal '*'"
+    );
+    assert_eq!(chg["file"], "testdata/rules/CHG004/positive.changeset.json");
+    assert!(chg["line"].as_u64().unwrap() > 1);
+    // The new template is scanned too.
+    assert!(f.iter().any(|x| x["rule_id"] == "LMB002"));
+
+    // Without the template the same change is only MEDIUM: review, not fail.
+    let o = guardrails(
+        &root(),
+        &[
+            "changeset",
+            "--file",
+            "testdata/rules/CHG004/positive.changeset.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = guardrails(
+        &root(),
+        &[
+            "changeset",
+            "--file",
+            "testdata/rules/CHG003/positive.changeset.json",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    let o = guardrails(
+        &root(),
+        &[
+            "changeset",
+            "--file",
+            "testdata/rules/CHG001/negative.changeset.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = guardrails(&root(), &["changeset", "--file", "README.md"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("README.md:1:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn baseline_gates_only_on_new_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src =
+        std::fs::read_to_string(root().join("testdata/templates/vulnerable-sam.yaml")).unwrap();
+    std::fs::write(tmp.path().join("t.yaml"), &src).unwrap();
+    let o = guardrails(
+        tmp.path(),
+        &[
+            "scan",
+            "-t",
+            "t.yaml",
+            "--format",
+            "json",
+            "--out",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    let known = read_json(&tmp.path().join("base.json"))["summary"]["TOTAL"]
+        .as_u64()
+        .unwrap();
+
+    let o = guardrails(
+        tmp.path(),
+        &[
+            "scan",
+            "-t",
+            "t.yaml",
+            "--format",
+            "json",
+            "--baseline",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{known} known finding(s) carried over")),
+        "{}",
+        stderr(&o)
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["summary"]["TOTAL"], 0);
+    assert!(
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["suppression"]["kind"] == "baseline")
+    );
+
+    // Shift every line and add one new problem: only the new one gates.
+    let added = format!(
+        "# moved\n{src}  NewOpenInvoke:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: x\n      Principal: '*'\n"
+    );
+    std::fs::write(tmp.path().join("t.yaml"), added).unwrap();
+    let o = guardrails(
+        tmp.path(),
+        &[
+            "scan",
+            "-t",
+            "t.yaml",
+            "--format",
+            "json",
+            "--baseline",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["summary"]["TOTAL"], 1);
+    let o = guardrails(
+        tmp.path(),
+        &["scan", "-t", "t.yaml", "--baseline", "t.yaml"],
+    );
+    assert_eq!(
+        code(&o),
+        4,
+        "a baseline that is not a report is a configuration error"
+    );
+}

@@ -6,6 +6,14 @@ use guardrails::scan::{self, ScanOptions};
 use std::path::{Path, PathBuf};
 
 fn scan_file(path: &Path) -> scan::ScanOutput {
+    if path.to_string_lossy().ends_with(".changeset.json") {
+        let (findings, errors) = guardrails::changeset::check(path, None);
+        return scan::ScanOutput {
+            findings,
+            errors,
+            ..Default::default()
+        };
+    }
     let is_code = path.extension().is_some_and(|e| e == "py" || e == "js");
     let opts = if is_code {
         ScanOptions {

@@ -1,6 +1,7 @@
 //! One [`Report`], many renderers.
 
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
@@ -13,6 +14,7 @@ pub enum Format {
     Sarif,
     Markdown,
     Text,
+    Junit,
 }
 
 impl Format {
@@ -27,5 +29,6 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Sarif => sarif::render(report),
         Format::Markdown => markdown::render(report),
         Format::Text => text::render(report, false),
+        Format::Junit => junit::render(report),
     }
 }

@@ -1,5 +1,6 @@
 //! Rules: one file per rule, its `//!` doc comment is the spec; `registry.rs` lists them.
 
+pub mod chg;
 pub mod code;
 pub mod env;
 pub mod iam;
@@ -12,6 +13,7 @@ use crate::template::policy::PolicyDoc;
 use crate::template::{Resource, Template, node::Node};
 
 pub type TemplateCheck = fn(&Ctx, &mut Vec<Finding>);
+pub type ChangeSetCheck = fn(&crate::changeset::ChangeSet, &mut Vec<Finding>);
 
 #[derive(Clone, Copy)]
 pub enum Check {
@@ -19,6 +21,8 @@ pub enum Check {
     Template(TemplateCheck),
     /// Reported by the Lambda source analysis in `crate::code`.
     Code,
+    /// Runs once per CloudFormation change set.
+    ChangeSet(ChangeSetCheck),
 }
 
 pub struct Rule {

@@ -1,7 +1,7 @@
 //! The one table of rule ids. Append only: an id is never reused or renumbered,
 //! a retired rule keeps its row.
 
-use super::{Rule, code, env, iam, lmb, vpc};
+use super::{Rule, chg, code, env, iam, lmb, vpc};
 
 pub static RULES: &[&Rule] = &[
     &iam::wildcard_action::RULE,
@@ -24,6 +24,10 @@ pub static RULES: &[&Rule] = &[
     &code::sql_injection::RULE,
     &code::tls_verification_disabled::RULE,
     &code::ssrf::RULE,
+    &chg::iam_change::RULE,
+    &chg::network_change::RULE,
+    &chg::data_replacement::RULE,
+    &chg::invoke_permission_change::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {
