@@ -114,19 +114,22 @@ pub fn annotations(
             continue;
         }
         used[0] += 1;
-        let mut props = format!(
-            "file={}",
-            escape_property(&repo_path(&e.file, workspace, cwd))
-        );
-        if let Some(l) = e.line {
-            props.push_str(&format!(",line={l}"));
+        let mut props = Vec::new();
+        if !e.file.is_empty() {
+            props.push(format!(
+                "file={}",
+                escape_property(&repo_path(&e.file, workspace, cwd))
+            ));
+            props.extend(e.line.map(|l| format!("line={l}")));
+            props.extend(e.column.map(|c| format!("col={c}")));
         }
-        if let Some(c) = e.column {
-            props.push_str(&format!(",col={c}"));
-        }
+        props.push(format!(
+            "title={}",
+            escape_property("guardrails input error")
+        ));
         lines.push(format!(
-            "::error {props},title={}::{}",
-            escape_property("guardrails input error"),
+            "::error {}::{}",
+            props.join(","),
             escape_data(&e.message)
         ));
     }
@@ -141,11 +144,16 @@ pub fn annotations(
             continue;
         }
         *n += 1;
-        let resource = f.function.as_deref().unwrap_or(&f.resource_id);
-        let message = format!(
-            "{} ({}): {}\nRemediation: {}",
-            resource, f.rule_id, f.description, f.remediation
-        );
+        // The rule is in the title; name the resource only when the description does not.
+        let mut message = f.description.clone();
+        let who = f
+            .function
+            .as_deref()
+            .or((f.resource_id != f.file).then_some(f.resource_id.as_str()));
+        if let Some(who) = who.filter(|w| !f.description.contains(w)) {
+            message.push_str(&format!("\nResource: {who}"));
+        }
+        message.push_str(&format!("\nRemediation: {}", f.remediation));
         lines.push(format!(
             "::{kind} file={},line={},col={},title={}::{}",
             escape_property(&repo_path(&f.file, workspace, cwd)),
@@ -622,6 +630,63 @@ mod tests {
             "t.yaml"
         );
         assert_eq!(repo_path("t.yaml", None, Some(Path::new("/x"))), "t.yaml");
+    }
+
+    #[test]
+    fn input_errors_annotate_first_and_caps_hold() {
+        use crate::model::InputError;
+        let findings = (0..12)
+            .map(|i| {
+                let mut f = Finding::new(
+                    "VPC003",
+                    Severity::Low,
+                    "Sg",
+                    "Sg allows all egress",
+                    "Restrict it",
+                    "t.yaml",
+                    i + 1,
+                    3,
+                    None,
+                );
+                f.seal(&i.to_string());
+                f
+            })
+            .collect();
+        let errors = vec![
+            InputError {
+                file: "bad.yaml".into(),
+                line: Some(2),
+                column: Some(1),
+                message: "did not find expected node, 50% sure".into(),
+            },
+            InputError {
+                file: String::new(),
+                line: None,
+                column: None,
+                message: "allowlist entry A1 expired".into(),
+            },
+        ];
+        let report = Report::new(findings, errors, Severity::High);
+        let (lines, skipped) = annotations(&report, None, None);
+        assert_eq!(skipped, 2);
+        assert_eq!(lines.len(), 12);
+        assert_eq!(
+            lines[0],
+            "::error file=bad.yaml,line=2,col=1,title=guardrails input error::did not find expected node, 50%25 sure"
+        );
+        assert_eq!(
+            lines[1],
+            "::error title=guardrails input error::allowlist entry A1 expired"
+        );
+        assert!(
+            lines[2..]
+                .iter()
+                .all(|l| l.starts_with("::notice file=t.yaml,"))
+        );
+        assert_eq!(
+            lines[2],
+            "::notice file=t.yaml,line=1,col=3,title=VPC003 LOW::Sg allows all egress%0ARemediation: Restrict it"
+        );
     }
 
     #[test]
