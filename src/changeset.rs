@@ -139,32 +139,19 @@ pub fn parse(file: &str, src: &str) -> Result<ChangeSet, InputError> {
 /// Evaluates the change set at `path`, with the new template when given.
 pub fn check(path: &Path, template: Option<&Path>) -> (Vec<Finding>, Vec<InputError>) {
     let file = display_path(path);
-    let src = match std::fs::read(path) {
-        Ok(b) => match String::from_utf8(b) {
-            Ok(s) => s,
-            Err(_) => {
-                return (
-                    vec![],
-                    vec![InputError {
-                        file,
-                        line: None,
-                        column: None,
-                        message: "not valid UTF-8".into(),
-                    }],
-                );
-            }
-        },
-        Err(e) => {
-            return (
-                vec![],
-                vec![InputError {
-                    file,
-                    line: None,
-                    column: None,
-                    message: format!("cannot read: {e}"),
-                }],
-            );
-        }
+    let fail = |message: String| {
+        let e = InputError {
+            file: file.clone(),
+            line: None,
+            column: None,
+            message,
+        };
+        (vec![], vec![e])
+    };
+    let src = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(s)) => s,
+        Ok(Err(_)) => return fail("not valid UTF-8".into()),
+        Err(e) => return fail(format!("cannot read: {e}")),
     };
     let mut cs = match parse(&file, &src) {
         Ok(cs) => cs,

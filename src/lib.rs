@@ -11,4 +11,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod secrets;
+pub mod suppress;
 pub mod template;

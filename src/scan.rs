@@ -3,6 +3,7 @@
 use crate::code;
 use crate::model::{Finding, InputError};
 use crate::rules::{self, registry};
+use crate::suppress;
 use crate::template::{self, Template};
 use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
@@ -149,9 +150,22 @@ fn load_template(path: &Path, explicit: bool) -> Result<Option<Template>, InputE
     }
     let node =
         template::parse_bytes(&bytes).map_err(|e| input_error(path, e.line, e.col, e.message))?;
-    Template::from_node(&display_path(path), node)
-        .map(Some)
-        .map_err(|e| input_error(path, e.line, e.col, e.message))
+    let file = display_path(path);
+    let mut t = Template::from_node(&file, node)
+        .map_err(|e| input_error(path, e.line, e.col, e.message))?;
+    // parse_bytes proved the bytes are UTF-8.
+    let text = std::str::from_utf8(&bytes).unwrap_or_default();
+    (t.line_directives, t.directive_errors) = suppress::line_directives(&file, text);
+    Ok(Some(t))
+}
+
+/// Template rules, then the template's own suppressions.
+fn check_template(t: &Template) -> (Vec<Finding>, Vec<InputError>) {
+    let mut findings = rules::check_template(t);
+    let mut errors = suppress::apply_metadata(t, &mut findings);
+    suppress::apply_lines(&t.line_directives, &mut findings);
+    errors.extend(t.directive_errors.iter().cloned());
+    (findings, errors)
 }
 
 /// A Lambda function's code, as the template points at it.
@@ -236,12 +250,15 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
         }
     }
     out.templates_scanned = templates.iter().filter(|l| l.template.is_some()).count();
-    let template_findings: Vec<Finding> = templates
+    let checked: Vec<(Vec<Finding>, Vec<InputError>)> = templates
         .par_iter()
         .filter_map(|l| l.template.as_ref())
-        .flat_map_iter(rules::check_template)
+        .map(check_template)
         .collect();
-    out.findings.extend(template_findings);
+    for (findings, errors) in checked {
+        out.findings.extend(findings);
+        out.errors.extend(errors);
+    }
 
     // 2. Lambda source.
     let functions = function_code(&templates);
@@ -329,7 +346,7 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
     files.dedup_by(|a, b| a.0 == b.0);
     out.sources_scanned = files.len();
 
-    let results: Vec<(Vec<Finding>, Option<InputError>)> = files
+    let results: Vec<(Vec<Finding>, Vec<InputError>)> = files
         .par_iter()
         .map(|(path, owner)| analyze_source(path, owner.map(|i| &functions[i])))
         .collect();
@@ -340,28 +357,25 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
     out
 }
 
-fn analyze_source(
-    path: &Path,
-    function: Option<&FunctionCode>,
-) -> (Vec<Finding>, Option<InputError>) {
+fn analyze_source(path: &Path, function: Option<&FunctionCode>) -> (Vec<Finding>, Vec<InputError>) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             return (
                 vec![],
-                Some(input_error(path, None, None, format!("cannot read: {e}"))),
+                vec![input_error(path, None, None, format!("cannot read: {e}"))],
             );
         }
     };
     if bytes.contains(&0) {
         return (
             vec![],
-            Some(input_error(
+            vec![input_error(
                 path,
                 None,
                 None,
                 "binary file (contains NUL bytes)",
-            )),
+            )],
         );
     }
     let lossy;
@@ -421,5 +435,8 @@ fn analyze_source(
             )
         })
     });
-    (findings, err)
+    let (directives, mut errors) = suppress::line_directives(&file, text);
+    suppress::apply_lines(&directives, &mut findings);
+    errors.extend(err);
+    (findings, errors)
 }

@@ -628,3 +628,97 @@ fn baseline_gates_only_on_new_findings() {
         "a baseline that is not a report is a configuration error"
     );
 }
+
+#[test]
+fn in_file_suppressions_metadata_and_comments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("t.yaml"),
+        r#"AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Ours:
+    Type: AWS::Lambda::Permission
+    Metadata:
+      guardrails:
+        ignore:
+          - {id: LMB002, reason: "public webhook, signed payloads"}
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: '*'}
+  FromNag:
+    Type: AWS::Lambda::Permission
+    Metadata:
+      cfn_nag:
+        rules_to_suppress:
+          - {id: F13, reason: "migrated from cfn_nag"}
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: '*'}
+  FromCheckov:
+    Type: AWS::Lambda::Url
+    Metadata:
+      checkov:
+        skip:
+          - {id: CKV_AWS_258, comment: "public status page"}
+    Properties: {TargetFunctionArn: x, AuthType: NONE}
+  ByComment:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: f
+      # guardrails:ignore LMB002 invoked by a partner account through a signed URL
+      Principal: '*'
+  NotSuppressed:
+    Type: AWS::Lambda::Permission
+    Metadata:
+      checkov:
+        skip:
+          - {id: CKV_AWS_1, comment: "unrelated check"}
+    Properties: {Action: lambda:InvokeFunction, FunctionName: f, Principal: '*'}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("app.py"),
+        "import os\n\ndef handler(event, context):\n    os.system(event['cmd'])  # guardrails:ignore CODE001 sandboxed test runner\n    os.system(event['other'])\n",
+    )
+    .unwrap();
+    let o = guardrails(
+        d,
+        &["scan", "-t", "t.yaml", "-s", "app.py", "--format", "json"],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let by = |res: &str| -> Vec<Value> {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["resource_id"] == res)
+            .cloned()
+            .collect()
+    };
+    for (res, kind) in [
+        ("Ours", "metadata:guardrails"),
+        ("FromNag", "metadata:cfn_nag"),
+        ("FromCheckov", "metadata:checkov"),
+        ("ByComment", "inline"),
+    ] {
+        let f = by(res);
+        assert_eq!(f.len(), 1, "{res}");
+        assert_eq!(f[0]["suppressed"], true, "{res}");
+        assert_eq!(f[0]["suppression"]["kind"], kind, "{res}");
+    }
+    assert_eq!(by("NotSuppressed")[0]["suppressed"], false);
+    let code_findings = by("app.py");
+    assert_eq!(code_findings.len(), 2);
+    assert_eq!(code_findings[0]["suppressed"], true);
+    assert_eq!(
+        code_findings[0]["suppression"]["reason"],
+        "sandboxed test runner"
+    );
+    assert_eq!(code_findings[1]["suppressed"], false);
+
+    // A suppression without a reason is an input error naming the line.
+    std::fs::write(d.join("app.py"), "import os\n\ndef handler(event, context):\n    os.system(event['cmd'])  # guardrails:ignore CODE001\n").unwrap();
+    let o = guardrails(d, &["scan", "-s", "app.py", "--format", "json"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("app.py:4:"), "{}", stderr(&o));
+}

@@ -40,6 +40,9 @@ pub struct Template {
     pub root: Node,
     pub resources: Vec<Resource>,
     index: std::collections::HashMap<String, usize>,
+    /// `# guardrails:ignore` comments of the file, and the malformed ones.
+    pub line_directives: Vec<crate::suppress::LineDirective>,
+    pub directive_errors: Vec<crate::model::InputError>,
 }
 
 pub const PSEUDO: &[(&str, &str)] = &[
@@ -137,6 +140,8 @@ impl Template {
             root,
             resources,
             index,
+            line_directives: Vec::new(),
+            directive_errors: Vec::new(),
         })
     }
 
