@@ -46,3 +46,36 @@ fn generated_docs_are_current() {
         "README rule table is stale: GUARDRAILS_UPDATE_DOCS=1 cargo test --test docs"
     );
 }
+
+#[test]
+fn readme_documents_every_foreign_suppression_id() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table: Vec<&str> = readme
+        .lines()
+        .filter(|l| {
+            l.starts_with("| IAM")
+                || l.starts_with("| ENV")
+                || l.starts_with("| LMB")
+                || l.starts_with("| VPC")
+        })
+        .collect();
+    for (foreign, ours) in guardrails::suppress::FOREIGN_IDS {
+        let row = table
+            .iter()
+            .find(|row| {
+                row.split('|')
+                    .nth(2)
+                    .into_iter()
+                    .chain(row.split('|').nth(3))
+                    .any(|cell| cell.split(',').any(|c| c.trim() == *foreign))
+            })
+            .unwrap_or_else(|| panic!("README suppression table lacks {foreign}"));
+        for o in *ours {
+            assert!(
+                row.contains(o),
+                "README maps {foreign} to a row without {o}: {row}"
+            );
+        }
+    }
+}
