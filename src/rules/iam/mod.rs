@@ -115,3 +115,54 @@ pub const RESTRICTING_CONDITION_KEYS: &[&str] = &[
 pub fn is_wildcard_principal(v: &str) -> bool {
     v == "*" || (v.starts_with("arn:") && v.contains(":iam::*:"))
 }
+
+/// Whether an action pattern (`iam:Pass*`, `iam:*Ro*`, `*`) covers `action` (lowercase).
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    fn glob(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
+            (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    let p = pattern.to_ascii_lowercase();
+    // Bound the backtracking: real patterns have a handful of stars.
+    p.matches('*').count() <= 8 && glob(p.as_bytes(), action.as_bytes())
+}
+
+/// Condition keys that narrow which resources a statement applies to.
+pub fn scopes_resources(key: &str) -> bool {
+    key.starts_with("aws:resourcetag/")
+        || key.contains(":resourcetag/")
+        || key.starts_with("secretsmanager:resource/")
+        || RESTRICTING_CONDITION_KEYS.contains(&key)
+        || matches!(
+            key,
+            "ec2:vpc" | "ec2:subnet" | "iam:passedtoservice" | "s3:prefix" | "dynamodb:leadingkeys"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_patterns() {
+        for p in [
+            "iam:PassRole",
+            "iam:Pas*",
+            "iam:*Role",
+            "iam:*Ro*",
+            "*",
+            "iam:*",
+            "IAM:passrole",
+        ] {
+            assert!(action_matches(p, "iam:passrole"), "{p}");
+        }
+        for p in ["iam:GetRole", "s3:*", "iam:Pass"] {
+            assert!(!action_matches(p, "iam:passrole"), "{p}");
+        }
+    }
+}

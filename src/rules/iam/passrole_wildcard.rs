@@ -1,6 +1,7 @@
 //! ## What it does
-//! Flags `Allow` statements that grant `iam:PassRole` (or `iam:Pass*`) on a wildcard
-//! resource.
+//! Flags `Allow` statements that grant `iam:PassRole` on every role: any action pattern
+//! that covers it (`iam:PassRole`, `iam:Pass*`, `iam:*Role`, `iam:*`, `*`) with `Resource: "*"`
+//! or an IAM ARN matching all roles (`arn:aws:iam::*:role/*`).
 //!
 //! ## Why is this bad?
 //! `iam:PassRole` on `*` lets the holder hand any role in the account, including
@@ -33,9 +34,9 @@
 //! - [Granting a user permissions to pass a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html)
 //! - [Rhino Security Labs: AWS IAM privilege escalation](https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/)
 
+use super::action_matches;
 use crate::model::{Finding, Severity};
 use crate::rules::{Check, Ctx, Rule};
-use crate::template::policy::is_wildcard_resource;
 
 pub const RULE: Rule = Rule {
     id: "IAM003",
@@ -52,16 +53,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for doc in &ctx.policies {
         for s in doc.statements.iter().filter(|s| s.allow) {
             let Some(action) = s.actions.iter().find(|a| {
-                a.value.as_deref().is_some_and(|v| {
-                    v.eq_ignore_ascii_case("iam:PassRole") || v.eq_ignore_ascii_case("iam:Pass*")
-                })
+                a.value
+                    .as_deref()
+                    .is_some_and(|v| action_matches(v, "iam:passrole"))
             }) else {
                 continue;
             };
             let Some(wild) = s
                 .resources
                 .iter()
-                .find(|r| r.value.as_deref().is_some_and(is_wildcard_resource))
+                .find(|r| r.value.as_deref().is_some_and(covers_all_roles))
             else {
                 continue;
             };
@@ -80,4 +81,17 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// `*`, or an IAM ARN that covers every role (`arn:aws:iam::*:role/*`,
+/// `arn:aws:iam::123456789012:role/*`, `...:*`). Another service's ARN names no role.
+fn covers_all_roles(v: &str) -> bool {
+    if v == "*" {
+        return true;
+    }
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && (parts[2] == "iam" || parts[2] == "*")
+        && matches!(parts[5], "*" | "role/*" | "role*" | "*/*")
 }

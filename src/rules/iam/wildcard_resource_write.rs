@@ -33,7 +33,7 @@
 //! - [IAM JSON policy elements: Resource](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)
 //! - [CWE-732](https://cwe.mitre.org/data/definitions/732.html)
 
-use super::{is_permissions_management, is_write_action};
+use super::{is_permissions_management, is_write_action, scopes_resources};
 use crate::model::{Finding, Severity};
 use crate::rules::{Check, Ctx, Rule};
 use crate::template::policy::{Origin, PolicyKind, is_wildcard_action, is_wildcard_resource};
@@ -56,7 +56,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         .filter(|d| d.kind == PolicyKind::Identity)
     {
         for s in &doc.statements {
-            if !s.allow || !s.condition_keys.is_empty() || matches!(s.origin, Origin::Managed(_)) {
+            if !s.allow
+                || s.condition_keys.iter().any(|k| scopes_resources(k))
+                || matches!(s.origin, Origin::Managed(_))
+            {
                 continue;
             }
             let Some(wild) = s
@@ -70,13 +73,17 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .actions
                 .iter()
                 .filter_map(|a| a.value.as_deref())
-                .filter(|a| !is_wildcard_action(a) && is_write_action(a))
+                .filter(|a| is_wildcard_action(a) || is_write_action(a))
                 .filter(|a| !a.eq_ignore_ascii_case("iam:PassRole"))
                 .collect();
             if writes.is_empty() {
                 continue;
             }
-            let perm = writes.iter().any(|a| is_permissions_management(a));
+            let perm = writes.iter().any(|a| {
+                is_permissions_management(a)
+                    || *a == "*"
+                    || a.to_ascii_lowercase().starts_with("iam:")
+            });
             let shown: Vec<&str> = writes.iter().take(4).copied().collect();
             let more = if writes.len() > 4 {
                 format!(" and {} more", writes.len() - 4)

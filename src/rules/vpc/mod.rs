@@ -5,6 +5,11 @@ pub mod world_open_ingress;
 use crate::template::node::Node;
 use crate::template::{Resource, Template};
 
+/// Any CIDR with a /0 prefix is the whole address space (`0.0.0.0/0`, `::/0`, `0000::/0`).
+pub fn is_world_cidr(v: &str) -> bool {
+    v.trim().ends_with("/0")
+}
+
 /// One security-group rule, inline or standalone.
 pub struct SgRule<'a> {
     pub resource: &'a Resource,
@@ -40,7 +45,13 @@ pub fn world_rules<'a>(tpl: &'a Template, egress: bool) -> Vec<SgRule<'a>> {
         } else if r.ty == standalone
             && let Some(props) = r.props()
         {
-            push(tpl, r, props, r.path("Properties"), &mut out);
+            // Report against the group the rule opens, when it is in this template.
+            let group = props
+                .get("GroupId")
+                .and_then(|g| tpl.referenced_resource(g))
+                .filter(|g| g.ty == "AWS::EC2::SecurityGroup")
+                .unwrap_or(r);
+            push(tpl, group, props, r.path("Properties"), &mut out);
         }
     }
     out
@@ -58,7 +69,7 @@ fn push<'a>(
         tpl.strings(n)
             .into_iter()
             .flatten()
-            .find(|v| v == "0.0.0.0/0" || v == "::/0")
+            .find(|v| is_world_cidr(v))
             .map(|v| (v, n))
     });
     let Some((cidr, node)) = cidr else { return };
