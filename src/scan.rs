@@ -23,6 +23,9 @@ pub struct ScanOutput {
 }
 
 const TEMPLATE_EXTS: &[&str] = &["yaml", "yml", "json", "template"];
+/// Lambda source: Python and Node.js (minified bundles, `*.min.js`, are skipped).
+const SOURCE_EXTS: &[&str] = &["py", "js", "mjs", "cjs"];
+const JS_EXTS: &[&str] = &["js", "mjs", "cjs"];
 /// Build output and dependencies: never the user's own templates or code.
 const SKIP_DIRS: &[&str] = &[
     ".aws-sam",
@@ -113,6 +116,7 @@ fn walk_all(roots: &[PathBuf], exts: &[&str]) -> Vec<PathBuf> {
                     .extension()
                     .and_then(|x| x.to_str())
                     .is_some_and(|x| exts.contains(&x))
+                && !e.file_name().to_string_lossy().ends_with(".min.js")
             {
                 let _ = tx.send(e.into_path());
             }
@@ -172,7 +176,8 @@ fn check_template(t: &Template) -> (Vec<Finding>, Vec<InputError>) {
 struct FunctionCode {
     logical_id: String,
     dir: PathBuf,
-    /// The handler's file and function name (`app.lambda_handler` → `app.py`, `lambda_handler`).
+    /// The handler's file and function name (`app.lambda_handler` → `app.py`, `lambda_handler`;
+    /// `index.handler` → `index.js`/`.mjs`/`.cjs` when that exists and `index.py` does not).
     handler_file: Option<PathBuf>,
     handler_name: Option<String>,
 }
@@ -193,7 +198,7 @@ fn function_code(loaded: &[Loaded]) -> Vec<FunctionCode> {
             let handler = r.prop("Handler").and_then(|h| h.as_str());
             let (handler_file, handler_name) = match handler.and_then(|h| h.rsplit_once('.')) {
                 Some((module, func)) => (
-                    Some(dir.join(format!("{}.py", module.replace('.', "/")))),
+                    Some(handler_path(&dir, module)),
                     Some(func.to_string()),
                 ),
                 None => (None, None),
@@ -207,6 +212,26 @@ fn function_code(loaded: &[Loaded]) -> Vec<FunctionCode> {
         }
     }
     out
+}
+
+/// `app` → `dir/app.py`; a Node.js module (`index.js`, `.mjs`, `.cjs`) when only that exists.
+fn handler_path(dir: &Path, module: &str) -> PathBuf {
+    let base = module.replace('.', "/");
+    let py = dir.join(format!("{base}.py"));
+    if py.is_file() {
+        return py;
+    }
+    JS_EXTS
+        .iter()
+        .map(|e| dir.join(format!("{base}.{e}")))
+        .find(|p| p.is_file())
+        .unwrap_or(py)
+}
+
+fn is_source_ext(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SOURCE_EXTS.contains(&e))
 }
 
 pub fn run(opts: &ScanOptions) -> ScanOutput {
@@ -282,11 +307,11 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
             .collect();
         dirs.sort();
         for (d, &i) in &by_dir {
-            if d.is_file() && d.extension().is_some_and(|e| e == "py") {
+            if d.is_file() && is_source_ext(d) {
                 files.push((d.to_path_buf(), Some(i)));
             }
         }
-        for p in walk_all(&dirs, &["py"]) {
+        for p in walk_all(&dirs, SOURCE_EXTS) {
             let owner = by_handler
                 .get(p.as_path())
                 .copied()
@@ -313,7 +338,7 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
         }
         for s in &opts.sources {
             let found = if s.is_dir() {
-                walk(s, &["py"])
+                walk(s, SOURCE_EXTS)
             } else if s.is_file() {
                 vec![s.clone()]
             } else {
@@ -403,7 +428,15 @@ fn analyze_source(path: &Path, function: Option<&FunctionCode>) -> (Vec<Finding>
     } else {
         None
     };
-    let analysis = code::analyze_python(text, handler);
+    let is_js = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| JS_EXTS.contains(&e));
+    let analysis = if is_js {
+        code::analyze_javascript(text, handler)
+    } else {
+        code::analyze_python(text, handler)
+    };
     let mut findings = Vec::with_capacity(analysis.findings.len());
     for cf in analysis.findings {
         let Some(rule) = registry::get(cf.rule_id) else {
@@ -431,7 +464,10 @@ fn analyze_source(path: &Path, function: Option<&FunctionCode>) -> (Vec<Finding>
                 path,
                 Some(line),
                 None,
-                format!("Python syntax error: {msg} (secrets still scanned)"),
+                format!(
+                    "{} syntax error: {msg} (secrets still scanned)",
+                    if is_js { "JavaScript" } else { "Python" }
+                ),
             )
         })
     });

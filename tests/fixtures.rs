@@ -148,8 +148,10 @@ fn secret_values_never_appear_in_findings() {
         "S3cure!Passw0rd2024",
         "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
         "Xk9#mP2vL8qR4tZ7",
+        "h7#Kq9!vRt2@Lm4zX8",
+        "Tr0ub4dor&3",
     ];
-    for id in ["ENV001", "ENV002"] {
+    for id in ["ENV001", "ENV002", "ENV004", "ENV005"] {
         let out = scan_file(&root.join(id).join("positive.yaml"));
         let json = serde_json::to_string(&out.findings).unwrap();
         for s in secrets {

@@ -7,8 +7,10 @@
 
 use crate::model::Severity;
 
+mod javascript;
 mod python;
 
+pub use javascript::analyze_javascript;
 pub use python::analyze_python;
 
 /// One finding of a CODE rule or `ENV003` in a source file.

@@ -27,7 +27,7 @@ thread_local! {
 /// Every sink module/function and every secret word the tree-based checks look for.
 static MAY_MATTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"subprocess|popen|system|commands|create_subprocess|eval|exec|compile|pickle|dill|marshal|yaml|shelve|execute|mogrify|read_sql|sqlalchemy|start_query|requests|httpx|aiohttp|urllib|urlopen|http\.client|HTTPConnection|HTTPSConnection|socket|verify|CERT_NONE|unverified|check_hostname|cert_reqs|(?i:passw|pwd|passphrase|secret|token|api_?key|access_?key|private_?key|credential|auth|signing|dsn|webhook|connection_?string)",
+        r"subprocess|popen|system|commands|create_subprocess|eval|exec|compile|pickle|dill|marshal|yaml|shelve|execute|mogrify|read_sql|sqlalchemy|start_query|requests|httpx|aiohttp|urllib|urlopen|http\.client|HTTPConnection|HTTPSConnection|socket|verify|CERT_NONE|unverified|check_hostname|cert_reqs|(?i:passw|pwd|passphrase|secret|token|api_?key|access_?key|private_?key|credential|auth|signing|dsn|webhook|connection_?string)|open|remove|unlink|rmdir|rename|shutil|Path|send_file|FileResponse|print|log|mktemp|tempnam|tmpnam|hashlib",
     )
     .expect("valid regex")
 });
@@ -718,6 +718,8 @@ impl<'t> Module<'t> {
                 );
             }
         }
+        // CODE008 (secrets logged), CODE009, CODE010: python_rules.rs.
+        self.check_more_global(n, &q, &args);
         if let Some(msg) = self.unsafe_yaml(&q, &args) {
             self.emit(
                 1,
@@ -1759,6 +1761,9 @@ impl<'m, 't> FnCtx<'m, 't> {
                 );
             }
         }
+
+        // CODE007 (file paths) and CODE008 (the whole event logged): python_rules.rs.
+        self.check_files_and_logs(n, &q, &args);
     }
 }
 
@@ -2021,6 +2026,9 @@ fn fallback_secret_scan(src: &str, lines: &LineIndex, out: &mut Sink) {
         }
     }
 }
+
+#[path = "python_rules.rs"]
+mod rules;
 
 #[cfg(test)]
 #[path = "python_tests.rs"]

@@ -1,11 +1,17 @@
 //! Rules: one file per rule, its `//!` doc comment is the spec; `registry.rs` lists them.
 
+pub mod api;
 pub mod chg;
 pub mod code;
+pub mod ddb;
 pub mod env;
 pub mod iam;
+pub mod kms;
 pub mod lmb;
+pub mod log;
+pub mod props;
 pub mod registry;
+pub mod s3;
 pub mod vpc;
 
 use crate::model::{Finding, Severity};

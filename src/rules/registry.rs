@@ -1,7 +1,7 @@
 //! The one table of rule ids. Append only: an id is never reused or renumbered,
 //! a retired rule keeps its row.
 
-use super::{Rule, chg, code, env, iam, lmb, vpc};
+use super::{Rule, api, chg, code, ddb, env, iam, kms, lmb, log, s3, vpc};
 
 pub static RULES: &[&Rule] = &[
     &iam::wildcard_action::RULE,
@@ -28,6 +28,32 @@ pub static RULES: &[&Rule] = &[
     &chg::network_change::RULE,
     &chg::data_replacement::RULE,
     &chg::invoke_permission_change::RULE,
+    &s3::s3_public_acl::RULE,
+    &s3::s3_block_public_access_missing::RULE,
+    &s3::s3_no_default_encryption::RULE,
+    &s3::s3_no_tls_only_policy::RULE,
+    &s3::s3_no_access_logging::RULE,
+    &kms::kms_key_wildcard_principal::RULE,
+    &kms::kms_rotation_disabled::RULE,
+    &kms::sqs_queue_unencrypted::RULE,
+    &kms::sns_topic_unencrypted::RULE,
+    &ddb::dynamodb_pitr_disabled::RULE,
+    &ddb::dynamodb_no_cmk::RULE,
+    &iam::trust_policy_open::RULE,
+    &iam::privilege_escalation_actions::RULE,
+    &iam::user_with_policies::RULE,
+    &env::literal_password_property::RULE,
+    &env::secret_in_userdata::RULE,
+    &env::secret_parameter_without_noecho::RULE,
+    &vpc::subnet_maps_public_ip::RULE,
+    &vpc::default_security_group_rules::RULE,
+    &vpc::nacl_admin_port_open::RULE,
+    &api::api_route_without_auth::RULE,
+    &api::api_no_access_logging::RULE,
+    &api::api_tls_below_1_2::RULE,
+    &log::cloudtrail_weak::RULE,
+    &log::log_group_no_retention::RULE,
+    &log::lambda_no_tracing::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -2,6 +2,10 @@
 //! Flags event data (the handler's first parameter and everything derived from it)
 //! that reaches `eval()`, `exec()` or `compile()`.
 //!
+//! In JavaScript (Node.js) handlers: `eval`, `new Function(...)`,
+//! `vm.runInNewContext/runInThisContext/runInContext`, `new vm.Script` and
+//! `setTimeout`/`setInterval` with a string.
+//!
 //! ## Why is this bad?
 //! These builtins run arbitrary Python. Whoever controls the string controls the
 //! function: they can import `os`, read the role's credentials from the environment,

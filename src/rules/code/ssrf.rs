@@ -6,6 +6,11 @@
 //! event only fills in the path or query are not reported; nor are values converted
 //! with `int()` or checked against an allow-list of URLs first.
 //!
+//! In JavaScript (Node.js) handlers: `fetch`, `node-fetch`, `axios(...)` and
+//! `axios.get/post/...`, `got`, `http(s).get/request` (URL or `{ hostname }` options);
+//! a fixed `https://host/` prefix, `new URL(path, BASE)` or `encodeURIComponent` on
+//! the event's part keep the host fixed.
+//!
 //! ## Why is this bad?
 //! The function fetches whatever the caller names, from inside your network: private
 //! VPC endpoints, internal admin APIs, or other AWS services reachable from the

@@ -6,6 +6,10 @@
 //! `cert_reqs=CERT_NONE`. Silencing warnings (`urllib3.disable_warnings()`) alone and
 //! `verify="/path/to/ca.pem"` are not reported. No event data is needed.
 //!
+//! In JavaScript (Node.js): `rejectUnauthorized: false` (in `https.Agent`, `tls`
+//! options, axios' `httpsAgent`), `strictSSL: false`, and
+//! `process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'`, anywhere in the file.
+//!
 //! ## Why is this bad?
 //! Without verification anyone on the network path (a compromised NAT instance, a
 //! proxy, DNS spoofing) can impersonate the server, read the traffic, including the

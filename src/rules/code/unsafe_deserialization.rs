@@ -7,6 +7,10 @@
 //! not from the event, at MEDIUM, because it is the known-unsafe API;
 //! `yaml.safe_load` and `Loader=yaml.SafeLoader`/`CSafeLoader` are fine.
 //!
+//! In JavaScript (Node.js) handlers: event data into `node-serialize`'s `unserialize`,
+//! `serialize-to-js`'s `deserialize`, `funcster.deepDeserialize`, `js-yaml`'s
+//! `unsafeLoad`, or `load` with `DEFAULT_FULL_SCHEMA`.
+//!
 //! ## Why is this bad?
 //! A pickle stream is a program: unpickling calls any importable function with any
 //! arguments (`os.system` is the classic). YAML's full loaders can do the same through

@@ -232,7 +232,9 @@ fn fully_known(tpl: &Template, node: &Node) -> Option<String> {
 
 fn parameter(tpl: &Template, name: &str) -> Option<String> {
     let p = tpl.parameter(name)?;
-    if p.get("Default").is_some_and(|d| !matches!(d.kind, Kind::Null)) {
+    if p.get("Default")
+        .is_some_and(|d| !matches!(d.kind, Kind::Null))
+    {
         return Some(format!(
             "a Ref to parameter {name}, which has a Default (the value is in the template)"
         ));

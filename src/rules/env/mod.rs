@@ -1,6 +1,9 @@
 pub mod hardcoded_secret_in_source;
 pub mod known_format_credential;
+pub mod literal_password_property;
+pub mod secret_in_userdata;
 pub mod secret_named_literal;
+pub mod secret_parameter_without_noecho;
 
 use crate::template::Template;
 use crate::template::node::{Kind, Node};

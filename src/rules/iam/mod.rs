@@ -1,6 +1,9 @@
 pub mod admin_managed_policy;
 pub mod not_action_not_resource;
 pub mod passrole_wildcard;
+pub mod privilege_escalation_actions;
+pub mod trust_policy_open;
+pub mod user_with_policies;
 pub mod wildcard_action;
 pub mod wildcard_principal;
 pub mod wildcard_resource_write;

@@ -56,9 +56,7 @@
 
 use crate::model::{Finding, Severity};
 use crate::rules::{Check, Ctx, Rule};
-use crate::template::policy::{
-    Item, Origin, PolicyDoc, PolicyKind, Statement, is_wildcard_action,
-};
+use crate::template::policy::{Item, Origin, PolicyDoc, PolicyKind, Statement, is_wildcard_action};
 use crate::template::sam_policies::ADMIN_EQUIVALENT;
 use std::collections::{BTreeMap, HashSet};
 
@@ -203,11 +201,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             for (name, needs) in COMBOS {
                 let mut with = Vec::new();
                 for group in *needs {
-                    match group
-                        .iter()
-                        .find_map(|a| granted(a).map(|(_, _, i)| (a, i)))
-                    {
-                        Some((_, item)) => with.push(item.value.clone().unwrap_or_default()),
+                    match group.iter().find_map(|a| granted(a)) {
+                        Some((d, _, item)) => {
+                            let v = item.value.clone().unwrap_or_default();
+                            let same = passrole.is_some_and(|(pd, _, _)| std::ptr::eq(pd, d));
+                            with.push(if same {
+                                format!("`{v}`")
+                            } else {
+                                format!("`{v}` (in {})", d.resource_id)
+                            });
+                        }
                         None => {
                             with.clear();
                             break;
@@ -249,9 +252,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 let (_, _, item) = passrole.expect("passrole site");
                 for (name, with) in &combos {
                     parts.push(format!(
-                        "`{}` with `{}` ({name})",
+                        "`{}` with {} ({name})",
                         item.value.as_deref().unwrap_or("iam:PassRole"),
-                        with.join("` + `")
+                        with.join(" + ")
                     ));
                 }
                 singles.first().copied().unwrap_or(item)

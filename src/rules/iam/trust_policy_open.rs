@@ -95,8 +95,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             &mut stmts,
         );
         for s in stmts.iter().filter(|s| s.allow) {
-            if s
-                .condition_keys
+            if s.condition_keys
                 .iter()
                 .any(|k| PINNING_KEYS.contains(&k.as_str()))
             {

@@ -1,7 +1,8 @@
 //! ## What it does
 //! Flags `Allow` statements whose `Action` is `*` or `service:*`, wherever the
 //! statement comes from: inline policies, SAM `Policies`, SAM policy templates and
-//! AWS managed policies attached by name or ARN.
+//! AWS managed policies attached by name or ARN. KMS key policies are left to KMS001:
+//! `kms:*` for the account root is AWS's default key policy.
 //!
 //! ## Why is this bad?
 //! A wildcard action grants every current and future API of a service, including
@@ -50,6 +51,11 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for doc in &ctx.policies {
+        // A key policy's `Resource` is the key itself, and `kms:*` for the account or the
+        // key administrators is AWS's default key policy; wildcard principals there are KMS001.
+        if doc.resource_type == "AWS::KMS::Key" || doc.resource_type == "AWS::KMS::ReplicaKey" {
+            continue;
+        }
         for s in doc.statements.iter().filter(|s| s.allow) {
             if matches!(&s.origin, Origin::Managed(n) if ADMIN_EQUIVALENT.contains(&n.as_str())) {
                 continue; // IAM005 reports these once, by name

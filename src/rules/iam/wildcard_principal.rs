@@ -1,13 +1,14 @@
 //! ## What it does
-//! Flags resource policies (S3 bucket, SNS topic, SQS queue, KMS key, Secrets Manager,
-//! ECR, OpenSearch) with an `Allow` statement for `Principal: "*"` (or `AWS: "*"`)
+//! Flags resource policies (S3 bucket, SNS topic, SQS queue, Secrets Manager, ECR,
+//! OpenSearch) with an `Allow` statement for `Principal: "*"` (or `AWS: "*"`)
 //! that no restricting condition (`aws:SourceArn`, `aws:SourceAccount`,
 //! `aws:PrincipalOrgID`, `aws:SourceVpce`, ...) narrows. Lambda invoke permissions are
-//! LMB002.
+//! LMB002; KMS key policies are KMS001 (`AWS::KMS::Key` is skipped here, so a statement
+//! is reported once).
 //!
 //! ## Why is this bad?
 //! Anyone on the internet, in any AWS account, gets the listed actions: public
-//! buckets, queues anyone can fill, keys anyone can use.
+//! buckets, queues anyone can fill, secrets anyone can read.
 //!
 //! ## Severity
 //! HIGH: anonymous, cross-account access to data or messaging.
@@ -56,7 +57,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for doc in ctx
         .policies
         .iter()
-        .filter(|d| d.kind == PolicyKind::Resource)
+        .filter(|d| d.kind == PolicyKind::Resource && d.resource_type != "AWS::KMS::Key")
     {
         for s in doc.statements.iter().filter(|s| s.allow) {
             let restricted = s

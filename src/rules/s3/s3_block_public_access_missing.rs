@@ -46,7 +46,7 @@
 //!
 //! ## References
 //! - [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
-//! - [Default settings for new S3 buckets (April 2023)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-bucket-faq.html)
+//! - [Heads-up: Amazon S3 security changes are coming in April of 2023](https://aws.amazon.com/blogs/aws/heads-up-amazon-s3-security-changes-are-coming-in-april-of-2023/)
 //! - [AWS::S3::Bucket PublicAccessBlockConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html)
 
 use crate::model::{Finding, Severity};
@@ -128,7 +128,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let path = if std::ptr::eq(node, r.prop("PublicAccessBlockConfiguration").unwrap()) {
             r.path("Properties.PublicAccessBlockConfiguration")
         } else {
-            r.path(&format!("Properties.PublicAccessBlockConfiguration.{first}"))
+            r.path(&format!(
+                "Properties.PublicAccessBlockConfiguration.{first}"
+            ))
         };
         let mut f = ctx.finding(
             &RULE,

@@ -1,4 +1,7 @@
+pub mod default_security_group_rules;
 pub mod function_in_public_subnet;
+pub mod nacl_admin_port_open;
+pub mod subnet_maps_public_ip;
 pub mod world_open_egress;
 pub mod world_open_ingress;
 
