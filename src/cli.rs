@@ -101,7 +101,7 @@ pub fn classify_files(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let (mut templates, mut sources) = (Vec::new(), Vec::new());
     for f in files {
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if ext.eq_ignore_ascii_case("py") {
+        if ["py", "js", "mjs", "cjs"].contains(&ext.to_ascii_lowercase().as_str()) {
             sources.push(f.clone());
         } else if ["yaml", "yml", "json", "template"].contains(&ext.to_ascii_lowercase().as_str())
             && std::fs::read(f).map_or(true, |b| {
@@ -109,6 +109,14 @@ pub fn classify_files(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
             })
         {
             templates.push(f.clone());
+        } else if !["yaml", "yml", "json", "template"].contains(&ext.to_ascii_lowercase().as_str())
+        {
+            // YAML/JSON that is not CloudFormation is expected in a hook run; anything else
+            // is probably a typo, so say so.
+            eprintln!(
+                "guardrails: note: ignoring {} (neither a template nor Lambda source)",
+                f.display()
+            );
         }
     }
     (templates, sources)

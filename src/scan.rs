@@ -197,10 +197,7 @@ fn function_code(loaded: &[Loaded]) -> Vec<FunctionCode> {
             let dir = l.dir.join(uri);
             let handler = r.prop("Handler").and_then(|h| h.as_str());
             let (handler_file, handler_name) = match handler.and_then(|h| h.rsplit_once('.')) {
-                Some((module, func)) => (
-                    Some(handler_path(&dir, module)),
-                    Some(func.to_string()),
-                ),
+                Some((module, func)) => (Some(handler_path(&dir, module)), Some(func.to_string())),
                 None => (None, None),
             };
             out.push(FunctionCode {

@@ -314,16 +314,18 @@ fn object_prop<'t>(obj: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
     if kind_of(obj) != "object" {
         return None;
     }
-    named_children(obj).into_iter().find_map(|p| match kind_of(p) {
-        "pair" => {
-            let k = p.child_by_field_name("key")?;
-            (key_name(k, src).as_deref() == Some(key))
-                .then(|| p.child_by_field_name("value"))
-                .flatten()
-        }
-        "shorthand_property_identifier" if text(p, src) == key => Some(p),
-        _ => None,
-    })
+    named_children(obj)
+        .into_iter()
+        .find_map(|p| match kind_of(p) {
+            "pair" => {
+                let k = p.child_by_field_name("key")?;
+                (key_name(k, src).as_deref() == Some(key))
+                    .then(|| p.child_by_field_name("value"))
+                    .flatten()
+            }
+            "shorthand_property_identifier" if text(p, src) == key => Some(p),
+            _ => None,
+        })
 }
 
 struct LineIndex {
@@ -677,9 +679,10 @@ impl<'t> Module<'t> {
                     else {
                         continue;
                     };
-                    let (Some(left), Some(right)) =
-                        (a.child_by_field_name("left"), a.child_by_field_name("right"))
-                    else {
+                    let (Some(left), Some(right)) = (
+                        a.child_by_field_name("left"),
+                        a.child_by_field_name("right"),
+                    ) else {
                         continue;
                     };
                     let lt = norm(text(left, src));
@@ -959,7 +962,10 @@ impl<'t> Module<'t> {
                                 "CODE005",
                                 n,
                                 None,
-                                format!("`{name}: {}` disables TLS certificate verification", short(self.text(v))),
+                                format!(
+                                    "`{name}: {}` disables TLS certificate verification",
+                                    short(self.text(v))
+                                ),
                                 format!("{}|{name}", self.enclosing_fn(n)),
                             );
                         }
@@ -967,23 +973,27 @@ impl<'t> Module<'t> {
                     }
                 }
                 "variable_declarator" => {
-                    if let (Some(k), Some(v)) =
-                        (n.child_by_field_name("name"), n.child_by_field_name("value"))
-                        && kind_of(k) == "identifier"
+                    if let (Some(k), Some(v)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ) && kind_of(k) == "identifier"
                     {
                         self.check_secret_literal(self.text(k), v);
                     }
                 }
                 "assignment_expression" => {
-                    if let (Some(l), Some(r)) =
-                        (n.child_by_field_name("left"), n.child_by_field_name("right"))
-                    {
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) {
                         let lt = norm(self.text(l));
                         let name = target_name(l, self.src);
                         if (lt.ends_with(".NODE_TLS_REJECT_UNAUTHORIZED")
                             || lt.ends_with("['NODE_TLS_REJECT_UNAUTHORIZED']"))
                             && matches!(
-                                string_literal(r, self.src).as_deref().or(Some(self.text(r))),
+                                string_literal(r, self.src)
+                                    .as_deref()
+                                    .or(Some(self.text(r))),
                                 Some("0" | "false" | "")
                             )
                         {
@@ -994,14 +1004,20 @@ impl<'t> Module<'t> {
                                 "NODE_TLS_REJECT_UNAUTHORIZED = '0' disables TLS certificate verification for every request of the process".into(),
                                 format!("{}|NODE_TLS_REJECT_UNAUTHORIZED", self.enclosing_fn(n)),
                             );
-                        } else if matches!(name.as_deref(), Some("rejectUnauthorized" | "strictSSL"))
-                            && is_falsy(r, self.src)
+                        } else if matches!(
+                            name.as_deref(),
+                            Some("rejectUnauthorized" | "strictSSL")
+                        ) && is_falsy(r, self.src)
                         {
                             self.emit(
                                 "CODE005",
                                 n,
                                 None,
-                                format!("`{} = {}` disables TLS certificate verification", short(self.text(l)), short(self.text(r))),
+                                format!(
+                                    "`{} = {}` disables TLS certificate verification",
+                                    short(self.text(l)),
+                                    short(self.text(r))
+                                ),
                                 format!("{}|{lt}", self.enclosing_fn(n)),
                             );
                         }
@@ -1341,9 +1357,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                 .fold(None, |acc, c| {
                     merge(
                         acc,
-                        named_children(c)
-                            .first()
-                            .and_then(|e| self.eval(*e, d)),
+                        named_children(c).first().and_then(|e| self.eval(*e, d)),
                     )
                 }),
             "ternary_expression" => merge(
@@ -1380,12 +1394,17 @@ impl<'m, 't> FnCtx<'m, 't> {
                     .rev()
                     .fold(None, |acc, o| merge(acc, self.eval(o, d)))
             }
-            "assignment_expression" | "augmented_assignment_expression" => n
-                .child_by_field_name("right")
-                .and_then(|r| self.eval(r, d)),
+            "assignment_expression" | "augmented_assignment_expression" => {
+                n.child_by_field_name("right").and_then(|r| self.eval(r, d))
+            }
             "sequence_expression" => named_children(n).last().and_then(|c| self.eval(*c, d)),
-            "object" | "array" | "spread_element" | "pair" | "parenthesized_expression"
-            | "await_expression" | "template_substitution" => named_children(n)
+            "object"
+            | "array"
+            | "spread_element"
+            | "pair"
+            | "parenthesized_expression"
+            | "await_expression"
+            | "template_substitution" => named_children(n)
                 .into_iter()
                 .fold(None, |acc, c| merge(acc, self.eval(c, d))),
             "shorthand_property_identifier" => self.lookup(self.text(n)),
@@ -1473,7 +1492,10 @@ impl<'m, 't> FnCtx<'m, 't> {
                     self.visit(r, d);
                 }
                 if let Some(left) = n.child_by_field_name("left") {
-                    if !matches!(kind_of(left), "identifier" | "object_pattern" | "array_pattern") {
+                    if !matches!(
+                        kind_of(left),
+                        "identifier" | "object_pattern" | "array_pattern"
+                    ) {
                         self.visit(left, d);
                     }
                     let t = right.and_then(|r| self.eval(r, 0));
@@ -1486,10 +1508,7 @@ impl<'m, 't> FnCtx<'m, 't> {
                     self.visit(r, d);
                 }
                 if let Some(left) = n.child_by_field_name("left") {
-                    let t = merge(
-                        self.eval(left, 0),
-                        right.and_then(|r| self.eval(r, 0)),
-                    );
+                    let t = merge(self.eval(left, 0), right.and_then(|r| self.eval(r, 0)));
                     if kind_of(left) == "identifier" {
                         let name = self.text(left).to_string();
                         let rhs = self.env.get(&name).and_then(|v| v.rhs);
@@ -1789,8 +1808,11 @@ impl<'m, 't> FnCtx<'m, 't> {
         // CODE002: dynamic code.
         let code_arg = match q {
             "eval" | "Function" | "globalThis.eval" | "window.eval" => arg(0).or(None),
-            "vm.runInNewContext" | "vm.runInThisContext" | "vm.runInContext"
-            | "vm.compileFunction" | "vm.Script" => arg(0),
+            "vm.runInNewContext"
+            | "vm.runInThisContext"
+            | "vm.runInContext"
+            | "vm.compileFunction"
+            | "vm.Script" => arg(0),
             "setTimeout" | "setInterval" | "setImmediate" => {
                 arg(0).filter(|a| !is_function(kind_of(a)))
             }
@@ -1808,8 +1830,20 @@ impl<'m, 't> FnCtx<'m, 't> {
         if let Some(c) = code_arg
             && let Some(t) = self.live(c, CTX_ANY)
         {
-            let sink = if is_new { format!("new {q}") } else { q.to_string() };
-            self.report("CODE002", n, None, &sink, c, &t, &format!("reaches {sink}()"));
+            let sink = if is_new {
+                format!("new {q}")
+            } else {
+                q.to_string()
+            };
+            self.report(
+                "CODE002",
+                n,
+                None,
+                &sink,
+                c,
+                &t,
+                &format!("reaches {sink}()"),
+            );
         }
 
         // CODE003: deserialisers that revive functions (`_$$ND_FUNC$$_`) or JS types.
@@ -1861,8 +1895,10 @@ impl<'m, 't> FnCtx<'m, 't> {
             | "axios" | "got" | "superagent" | "needle" => true,
             _ => {
                 let root = q.split('.').next().unwrap_or("");
-                matches!(root, "axios" | "got" | "http" | "https" | "superagent" | "needle")
-                    && VERBS.contains(&last)
+                matches!(
+                    root,
+                    "axios" | "got" | "http" | "https" | "superagent" | "needle"
+                ) && VERBS.contains(&last)
                     && q.matches('.').count() == 1
             }
         };
@@ -1875,8 +1911,10 @@ impl<'m, 't> FnCtx<'m, 't> {
                     .iter()
                     .filter_map(|k| object_prop(u, k, self.m.src))
                     .find_map(|v| {
-                        if matches!(kind_of(v), "string" | "template_string" | "binary_expression")
-                            || kind_of(v) == "identifier"
+                        if matches!(
+                            kind_of(v),
+                            "string" | "template_string" | "binary_expression"
+                        ) || kind_of(v) == "identifier"
                         {
                             self.url_host_taint(v, 0)
                         } else {
@@ -1973,8 +2011,9 @@ impl<'m, 't> FnCtx<'m, 't> {
             _ => None,
         };
         match obj {
-            Some(o) => object_prop(o, "text", self.m.src)
-                .or_else(|| object_prop(o, "sql", self.m.src)),
+            Some(o) => {
+                object_prop(o, "text", self.m.src).or_else(|| object_prop(o, "sql", self.m.src))
+            }
             None => Some(a),
         }
     }
@@ -2090,7 +2129,9 @@ impl<'m, 't> FnCtx<'m, 't> {
                 if matches!(q.as_deref(), Some("URL" | "url.URL")) {
                     match args.get(1) {
                         Some(base) => self.url_host_taint(*base, depth + 1),
-                        None => args.first().and_then(|u| self.url_host_taint(*u, depth + 1)),
+                        None => args
+                            .first()
+                            .and_then(|u| self.url_host_taint(*u, depth + 1)),
                     }
                 } else {
                     self.live(n, SAFE_URL)

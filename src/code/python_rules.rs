@@ -216,10 +216,16 @@ impl<'m, 't> FnCtx<'m, 't> {
             if c.start_byte() >= at {
                 return false;
             }
-            let Some(f) = c.field_node("function").filter(|f| kind_of(*f) == "attribute") else {
+            let Some(f) = c
+                .field_node("function")
+                .filter(|f| kind_of(*f) == "attribute")
+            else {
                 return false;
             };
-            let attr = f.field_node("attribute").map(|a| self.text(a)).unwrap_or("");
+            let attr = f
+                .field_node("attribute")
+                .map(|a| self.text(a))
+                .unwrap_or("");
             if !matches!(attr, "startswith" | "is_relative_to") {
                 return false;
             }
@@ -535,5 +541,119 @@ trait FieldNode<'t> {
 impl<'t> FieldNode<'t> for Node<'t> {
     fn field_node(&self, name: &str) -> Option<Node<'t>> {
         super::Field::field(self, name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::analyze_python;
+    use crate::code::CodeFinding;
+    use crate::model::Severity;
+
+    fn only(body: &str, rule: &str) -> Vec<CodeFinding> {
+        let mut src = String::from(
+            "import os, json, shutil, logging, tempfile, hashlib\nfrom pathlib import Path\nlogger = logging.getLogger()\nBASE = '/tmp/x'\nALLOWED = {'a'}\n\ndef lambda_handler(event, context):\n",
+        );
+        for l in body.lines() {
+            src.push_str("    ");
+            src.push_str(l);
+            src.push('\n');
+        }
+        analyze_python(&src, None)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule_id == rule)
+            .collect()
+    }
+
+    #[test]
+    fn path_traversal_sinks_and_sanitisers() {
+        assert_eq!(only("open(event['f'])", "CODE007").len(), 1);
+        assert_eq!(
+            only(
+                "p = os.path.join(BASE, event['f'])\nos.unlink(p)",
+                "CODE007"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(only("shutil.rmtree(BASE + event['d'])", "CODE007").len(), 1);
+        assert_eq!(
+            only("(Path(BASE) / event['f']).write_text('x')", "CODE007").len(),
+            1
+        );
+        assert!(
+            only(
+                "open(os.path.join(BASE, os.path.basename(event['f'])))",
+                "CODE007"
+            )
+            .is_empty()
+        );
+        assert!(
+            only(
+                "f = event['f']\nif f not in ALLOWED:\n    return\nopen(f)",
+                "CODE007"
+            )
+            .is_empty()
+        );
+        assert!(only(
+            "p = os.path.join(BASE, event['f'])\nif not os.path.realpath(p).startswith(BASE):\n    return\nopen(p)",
+            "CODE007"
+        )
+        .is_empty());
+        assert!(only("open('/etc/hosts')", "CODE007").is_empty());
+    }
+
+    #[test]
+    fn sensitive_logging_levels() {
+        let f = only("logger.info(event)", "CODE008");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Some(Severity::Low));
+        assert_eq!(
+            only("logging.info('e %s', json.dumps(event))", "CODE008").len(),
+            1
+        );
+        assert_eq!(only("print(f'got {event}')", "CODE008").len(), 1);
+        let f = only(
+            "api_token = os.environ['API_TOKEN']\nlogger.warning(api_token)",
+            "CODE008",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Some(Severity::Medium));
+        assert!(only("logger.info(event['requestContext'])", "CODE008").is_empty());
+        assert!(
+            only(
+                "body = json.loads(event['body'])\nlogger.info(body['id'])",
+                "CODE008"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn mktemp_and_password_hashes() {
+        assert_eq!(only("p = tempfile.mktemp()", "CODE009").len(), 1);
+        assert!(only("p = tempfile.mkstemp()", "CODE009").is_empty());
+        assert_eq!(
+            only("h = hashlib.md5(event['password'].encode())", "CODE010").len(),
+            1
+        );
+        assert_eq!(
+            only("h = hashlib.new('sha1', pwd.encode())", "CODE010").len(),
+            1
+        );
+        assert_eq!(
+            only("h = hashlib.sha256(password.encode())", "CODE010").len(),
+            1
+        );
+        assert!(only("h = hashlib.sha256(salt + password.encode())", "CODE010").is_empty());
+        assert!(
+            only(
+                "h = hashlib.md5(password.encode(), usedforsecurity=False)",
+                "CODE010"
+            )
+            .is_empty()
+        );
+        assert!(only("h = hashlib.md5(body.encode())", "CODE010").is_empty());
     }
 }

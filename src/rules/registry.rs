@@ -54,6 +54,10 @@ pub static RULES: &[&Rule] = &[
     &log::cloudtrail_weak::RULE,
     &log::log_group_no_retention::RULE,
     &log::lambda_no_tracing::RULE,
+    &code::path_traversal::RULE,
+    &code::sensitive_logging::RULE,
+    &code::insecure_temp_file::RULE,
+    &code::weak_password_hash::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

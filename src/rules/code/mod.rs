@@ -1,6 +1,10 @@
 pub mod code_injection;
 pub mod command_injection;
+pub mod insecure_temp_file;
+pub mod path_traversal;
+pub mod sensitive_logging;
 pub mod sql_injection;
 pub mod ssrf;
 pub mod tls_verification_disabled;
 pub mod unsafe_deserialization;
+pub mod weak_password_hash;
