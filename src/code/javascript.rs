@@ -1706,6 +1706,7 @@ impl<'m, 't> FnCtx<'m, 't> {
     // -- sinks ------------------------------------------------------------------
 
     /// Reports `arg` (tainted from `t`) reaching a sink.
+    #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
         rule: &'static str,

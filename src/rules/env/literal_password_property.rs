@@ -95,6 +95,58 @@ const PROPERTIES: &[(&str, &[&str])] = &[
         "AWS::KinesisFirehose::DeliveryStream",
         &["SplunkDestinationConfiguration", "HECToken"],
     ),
+    ("AWS::Pinpoint::APNSChannel", &["PrivateKey"]),
+    ("AWS::Pinpoint::APNSChannel", &["TokenKey"]),
+    ("AWS::Pinpoint::APNSSandboxChannel", &["PrivateKey"]),
+    ("AWS::Pinpoint::APNSSandboxChannel", &["TokenKey"]),
+    ("AWS::Pinpoint::APNSVoipChannel", &["PrivateKey"]),
+    ("AWS::Pinpoint::APNSVoipChannel", &["TokenKey"]),
+    ("AWS::Pinpoint::APNSVoipSandboxChannel", &["PrivateKey"]),
+    ("AWS::Pinpoint::APNSVoipSandboxChannel", &["TokenKey"]),
+    ("AWS::Lambda::Permission", &["EventSourceToken"]),
+    (
+        "AWS::AppStream::DirectoryConfig",
+        &["ServiceAccountCredentials", "AccountPassword"],
+    ),
+    (
+        "AWS::OpsWorks::Stack",
+        &["RdsDbInstances", "[]", "DbPassword"],
+    ),
+    (
+        "AWS::OpsWorks::Stack",
+        &["CustomCookbooksSource", "Password"],
+    ),
+    ("AWS::OpsWorks::App", &["SslConfiguration", "PrivateKey"]),
+    ("AWS::OpsWorks::App", &["AppSource", "Password"]),
+    (
+        "AWS::EMR::Cluster",
+        &["KerberosAttributes", "ADDomainJoinPassword"],
+    ),
+    (
+        "AWS::EMR::Cluster",
+        &["KerberosAttributes", "CrossRealmTrustPrincipalPassword"],
+    ),
+    (
+        "AWS::EMR::Cluster",
+        &["KerberosAttributes", "KdcAdminPassword"],
+    ),
+    (
+        "AWS::ManagedBlockchain::Member",
+        &[
+            "MemberConfiguration",
+            "MemberFrameworkConfiguration",
+            "MemberFabricConfiguration",
+            "AdminPassword",
+        ],
+    ),
+    (
+        "Alexa::ASK::Skill",
+        &["AuthenticationConfiguration", "ClientSecret"],
+    ),
+    (
+        "Alexa::ASK::Skill",
+        &["AuthenticationConfiguration", "RefreshToken"],
+    ),
 ];
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
