@@ -1720,6 +1720,9 @@ impl<'m, 't> FnCtx<'m, 't> {
         let shown = short(self.text(arg));
         let msg = if shown == *t.origin {
             format!("{} {phrase}", t.origin)
+        } else if shown.contains('`') {
+            // A template literal: a double-backtick code span keeps markdown intact.
+            format!("`` {shown} `` (from {}) {phrase}", t.origin)
         } else {
             format!("`{shown}` (from {}) {phrase}", t.origin)
         };
