@@ -205,7 +205,7 @@ fn precommit_hooks_use_the_file_list_mode() {
             .unwrap_or_else(|| panic!("hook {id}"))
     };
     let known = scan_flags();
-    let files_re = r"\.(ya?ml|json|template|py)$";
+    let files_re = r"\.(ya?ml|json|template|py|js|mjs|cjs)$";
     for (id, language) in [("guardrails", "rust"), ("guardrails-system", "system")] {
         let h = get(id);
         assert_eq!(h.get("language").and_then(Node::as_str), Some(language));
