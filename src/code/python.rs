@@ -98,16 +98,193 @@ fn new_parser() -> Option<Parser> {
     Some(p)
 }
 
-fn parse(source: &str) -> Option<Tree> {
+fn parse(source: &str, handler: Option<&str>) -> Option<Tree> {
+    let run = |p: &mut Parser| -> Option<Tree> {
+        // Parse only the top-level blocks that can matter; should that partial view not
+        // parse cleanly, parse the whole file so errors are reported as they really are.
+        if !*FULL_PARSE
+            && let Some(ranges) = relevant_ranges(source, handler)
+            && p.set_included_ranges(&ranges).is_ok()
+        {
+            let tree = p.parse(source, None);
+            let _ = p.set_included_ranges(&[]);
+            if let Some(t) = tree.filter(|t| !t.root_node().has_error()) {
+                return Some(t);
+            }
+        }
+        p.parse(source, None)
+    };
     PARSER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut slot) => {
             if slot.is_none() {
                 *slot = new_parser();
             }
-            slot.as_mut()?.parse(source, None)
+            run(slot.as_mut()?)
         }
-        Err(_) => new_parser()?.parse(source, None),
+        Err(_) => run(&mut new_parser()?),
     })
+}
+
+/// `GUARDRAILS_FULL_PARSE=1` parses whole files: a check that partial parsing loses nothing.
+static FULL_PARSE: LazyLock<bool> =
+    LazyLock::new(|| std::env::var_os("GUARDRAILS_FULL_PARSE").is_some_and(|v| v == "1"));
+
+static CALLED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(").expect("valid regex"));
+static DEF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)").expect("valid regex")
+});
+
+/// Byte ranges of the top-level statements worth parsing: imports, blocks that name a
+/// sink or a secret word, the handler, and the module functions those call. `None`
+/// when that is most of the file anyway.
+fn relevant_ranges(src: &str, handler: Option<&str>) -> Option<Vec<tree_sitter::Range>> {
+    // Split into top-level blocks: a block starts at a column-0 line outside brackets
+    // and triple-quoted strings; decorators stay with what they decorate.
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    let (mut depth, mut in_triple): (i64, Option<&str>) = (0, None);
+    let mut offset = 0;
+    let mut start = 0;
+    let mut decorated = false;
+    for line in src.split_inclusive('\n') {
+        let first = line.as_bytes().first().copied().unwrap_or(b' ');
+        let top = depth == 0
+            && in_triple.is_none()
+            && !first.is_ascii_whitespace()
+            && first != b'#'
+            && !matches!(first, b')' | b']' | b'}');
+        if top && offset > start && !decorated {
+            blocks.push((start, offset));
+            start = offset;
+        }
+        if top {
+            decorated = first == b'@';
+        }
+        // Track brackets and triple quotes roughly; a wrong guess only costs a full parse.
+        let mut rest = line;
+        while !rest.is_empty() {
+            if let Some(q) = in_triple {
+                match rest.find(q) {
+                    Some(i) => {
+                        rest = &rest[i + 3..];
+                        in_triple = None;
+                    }
+                    None => break,
+                }
+                continue;
+            }
+            let Some(i) = rest.find(|c: char| "([{)]}#\"'".contains(c)) else {
+                break;
+            };
+            let c = rest.as_bytes()[i];
+            rest = &rest[i..];
+            match c {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = (depth - 1).max(0),
+                b'#' => break,
+                _ => {
+                    let q = if c == b'"' { "\"\"\"" } else { "\'\'\'" };
+                    if rest.starts_with(q) {
+                        in_triple = Some(q);
+                        rest = &rest[3..];
+                        continue;
+                    }
+                    // Skip a one-line string.
+                    let quote = c as char;
+                    match rest[1..].find(quote) {
+                        Some(j) => rest = &rest[j + 2..],
+                        None => break,
+                    }
+                    continue;
+                }
+            }
+            rest = &rest[1..];
+        }
+        offset += line.len();
+    }
+    if offset > start {
+        blocks.push((start, offset));
+    }
+    if blocks.len() < 3 {
+        return None;
+    }
+    let text = |b: &(usize, usize)| &src[b.0..b.1];
+    let def_of = |b: &(usize, usize)| {
+        let head = text(b).lines().find(|l| !l.starts_with('@')).unwrap_or("");
+        DEF.captures(head)
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+    };
+    let handler = handler.map(|h| h.rsplit('.').next().unwrap_or(h));
+    let mut keep: Vec<bool> = blocks
+        .iter()
+        .map(|b| {
+            let t = text(b);
+            if t.starts_with("import ") || t.starts_with("from ") || MAY_MATTER.is_match(t) {
+                return true;
+            }
+            match def_of(b) {
+                Some((name, params)) => {
+                    handler.is_some_and(|h| h == name)
+                        || (handler.is_none()
+                            && (name.contains("handler")
+                                || name == "main"
+                                || params.contains("context")
+                                || params.contains("ctx")))
+                }
+                None => false,
+            }
+        })
+        .collect();
+    // Module functions called from what is kept are kept too (taint flows through them).
+    let defs: HashMap<String, usize> = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| def_of(b).map(|(n, _)| (n, i)))
+        .collect();
+    let mut work: Vec<usize> = (0..blocks.len()).filter(|&i| keep[i]).collect();
+    while let Some(i) = work.pop() {
+        for c in CALLED.captures_iter(text(&blocks[i])) {
+            if let Some(&j) = defs.get(&c[1])
+                && !keep[j]
+            {
+                keep[j] = true;
+                work.push(j);
+            }
+        }
+    }
+    let kept: usize = blocks
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(b, _)| b.1 - b.0)
+        .sum();
+    if kept * 10 > src.len() * 8 {
+        return None;
+    }
+    let lines = LineIndex::new(src);
+    let point = |byte: usize| {
+        let row = lines.starts.partition_point(|&s| s <= byte).max(1) - 1;
+        tree_sitter::Point::new(row, byte - lines.starts[row])
+    };
+    let mut ranges: Vec<tree_sitter::Range> = Vec::new();
+    for (b, _) in blocks.iter().zip(&keep).filter(|(_, k)| **k) {
+        match ranges.last_mut() {
+            Some(last) if last.end_byte == b.0 => {
+                last.end_byte = b.1;
+                last.end_point = point(b.1);
+            }
+            _ => ranges.push(tree_sitter::Range {
+                start_byte: b.0,
+                end_byte: b.1,
+                start_point: point(b.0),
+                end_point: point(b.1),
+            }),
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    Some(ranges)
 }
 
 /// Analyses one Python source file. `handler` is the handler function name
@@ -124,7 +301,7 @@ pub fn analyze_python(source: &str, handler: Option<&str>) -> CodeAnalysis {
             parse_error: None,
         };
     }
-    let Some(tree) = parse(source) else {
+    let Some(tree) = parse(source, handler) else {
         scan_known_secrets(source, &lines, None, &mut out);
         fallback_secret_scan(source, &lines, &mut out);
         return CodeAnalysis {

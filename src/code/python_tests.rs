@@ -470,3 +470,34 @@ fn origin_never_shows_call_defaults() {
         f[0].message
     );
 }
+
+#[test]
+fn partial_parse_keeps_handler_helpers_and_drops_the_rest() {
+    let mut src = String::from("import os\nimport subprocess\n\n");
+    for i in 0..30 {
+        src.push_str(&format!(
+            "def unrelated_{i}(a, b):\n    total = a + b\n    return total * {i}\n\n"
+        ));
+    }
+    src.push_str("def build(name):\n    return 'zip ' + name\n\n");
+    src.push_str("def run(cmd):\n    return subprocess.run(cmd, shell=True)\n\n");
+    src.push_str("def lambda_handler(event, context):\n    return run(build(event['name']))\n");
+    let ranges = super::relevant_ranges(&src, Some("lambda_handler")).expect("partial");
+    let kept: usize = ranges.iter().map(|r| r.end_byte - r.start_byte).sum();
+    assert!(kept * 3 < src.len(), "most of the file is skipped");
+    let a = analyze_python(&src, Some("lambda_handler"));
+    assert!(a.parse_error.is_none());
+    assert!(
+        a.findings.iter().any(|f| f.rule_id == "CODE001"),
+        "{:?}",
+        a.findings
+    );
+    // A syntax error in a block that is parsed falls back to the whole file and is reported
+    // at its real line; one in a block that cannot reach a sink is not parsed at all.
+    let broken = src.replace("shell=True)", "shell=True");
+    let b = analyze_python(&broken, Some("lambda_handler"));
+    assert!(b.parse_error.is_some());
+    let elsewhere = format!("{src}\ndef oops(:\n    pass\n");
+    let c = analyze_python(&elsewhere, Some("lambda_handler"));
+    assert!(c.findings.iter().any(|f| f.rule_id == "CODE001"));
+}
