@@ -86,6 +86,12 @@ pub struct ScanArgs {
     /// Gate only on findings that are new since this earlier scan.json (matched by fingerprint).
     #[arg(long, value_name = "SCAN_JSON")]
     pub baseline: Option<PathBuf>,
+    /// CloudFormation Guard rules: a .guard file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Severity of Guard rule failures whose rule names none.
+    #[arg(long, value_name = "SEVERITY", default_value = "MEDIUM", value_parser = parse_severity)]
+    pub guard_severity: Severity,
     /// Print nothing to stdout except the report.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -213,6 +219,13 @@ pub fn run_scan(args: &ScanArgs, changeset: Option<&Path>) -> u8 {
         }
         _ => None,
     };
+    let guard = crate::guard::load(&args.rules, args.guard_severity);
+    config_errors.extend(guard.config_errors);
+    let guard_check = |t: &crate::template::Template, p: &Path| match &guard.rules {
+        Some(g) => g.check(t, p),
+        None => Default::default(),
+    };
+    let guard_hook: Option<scan::TemplateHook> = guard.rules.as_ref().map(|_| &guard_check as _);
     let allow = match allow_path.as_deref().map(Allowlist::load) {
         Some(Ok(a)) => Some(a),
         Some(Err(errs)) => {
@@ -231,8 +244,9 @@ pub fn run_scan(args: &ScanArgs, changeset: Option<&Path>) -> u8 {
         None if opts.templates.is_empty() && opts.sources.is_empty() && !args.files.is_empty() => {
             scan::ScanOutput::default()
         }
-        _ => scan::run(&opts),
+        _ => scan::run_with(&opts, guard_hook),
     };
+    scanned.errors.extend(guard.input_errors);
     if let Some(file) = changeset {
         let (findings, errors) =
             crate::changeset::check(file, args.template.first().map(PathBuf::as_path));

@@ -6,6 +6,7 @@ pub mod changeset;
 pub mod cli;
 pub mod code;
 pub mod github;
+pub mod guard;
 pub mod model;
 pub mod report;
 pub mod rules;

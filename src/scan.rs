@@ -133,7 +133,13 @@ fn walk_all(roots: &[PathBuf], exts: &[&str]) -> Vec<PathBuf> {
 struct Loaded {
     template: Option<Template>,
     dir: PathBuf,
+    path: PathBuf,
 }
+
+/// An extra per-template check (Guard rules, `crate::guard`): given the template and its
+/// file, it returns findings that go through the template's suppressions like ours.
+pub type TemplateHook<'a> =
+    &'a (dyn Fn(&Template, &Path) -> (Vec<Finding>, Vec<InputError>) + Sync);
 
 /// Loads one named template file.
 pub fn load_template_file(path: &Path) -> Result<Template, InputError> {
@@ -163,10 +169,16 @@ fn load_template(path: &Path, explicit: bool) -> Result<Option<Template>, InputE
     Ok(Some(t))
 }
 
-/// Template rules, then the template's own suppressions.
-fn check_template(t: &Template) -> (Vec<Finding>, Vec<InputError>) {
+/// Template rules (and the hook's), then the template's own suppressions.
+fn check_template(
+    t: &Template,
+    path: &Path,
+    hook: Option<TemplateHook>,
+) -> (Vec<Finding>, Vec<InputError>) {
     let mut findings = rules::check_template(t);
-    let mut errors = suppress::apply_metadata(t, &mut findings);
+    let (extra, mut errors) = hook.map(|h| h(t, path)).unwrap_or_default();
+    findings.extend(extra);
+    errors.extend(suppress::apply_metadata(t, &mut findings));
     suppress::apply_lines(&t.line_directives, &mut findings);
     errors.extend(t.directive_errors.iter().cloned());
     (findings, errors)
@@ -232,6 +244,11 @@ fn is_source_ext(p: &Path) -> bool {
 }
 
 pub fn run(opts: &ScanOptions) -> ScanOutput {
+    run_with(opts, None)
+}
+
+/// `run`, with an extra check on every template.
+pub fn run_with(opts: &ScanOptions, hook: Option<TemplateHook>) -> ScanOutput {
     let mut out = ScanOutput::default();
     let auto = opts.templates.is_empty() && opts.sources.is_empty();
 
@@ -261,6 +278,7 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
             load_template(p, *explicit).map(|template| Loaded {
                 template,
                 dir: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                path: p.clone(),
             })
         })
         .collect();
@@ -274,8 +292,11 @@ pub fn run(opts: &ScanOptions) -> ScanOutput {
     out.templates_scanned = templates.iter().filter(|l| l.template.is_some()).count();
     let checked: Vec<(Vec<Finding>, Vec<InputError>)> = templates
         .par_iter()
-        .filter_map(|l| l.template.as_ref())
-        .map(check_template)
+        .filter_map(|l| {
+            l.template
+                .as_ref()
+                .map(|t| check_template(t, &l.path, hook))
+        })
         .collect();
     for (findings, errors) in checked {
         out.findings.extend(findings);

@@ -68,6 +68,17 @@ fn sarif_passes_github_ingestion_rules() {
             "--allowlist",
         ])
         .arg(&allow)
+        // Guard rule results (GUARD.*: rules outside our registry) in the same log.
+        .args(if cfg!(feature = "guard") {
+            &[
+                "-t",
+                "testdata/guard/violating.yaml",
+                "--rules",
+                "testdata/guard/rules",
+            ][..]
+        } else {
+            &[][..]
+        })
         .arg("--out")
         .arg(&sarif)
         .output()
@@ -85,6 +96,13 @@ fn sarif_passes_github_ingestion_rules() {
     assert!(
         results.iter().any(|r| r["suppressions"].is_array()),
         "a suppressed result is present"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .any(|r| r["ruleId"].as_str().unwrap().starts_with("GUARD.")),
+        cfg!(feature = "guard"),
+        "Guard results are present"
     );
     for r in results {
         let sev: f64 = {

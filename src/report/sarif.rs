@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 for GitHub code scanning.
 
-use crate::model::{Report, Severity};
+use crate::model::{Finding, Report, Severity};
 use crate::rules::registry::RULES;
 use serde_json::{Value, json};
 
@@ -37,8 +37,52 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
+/// A `tool.driver.rules` entry for a rule outside the registry (Guard rules, `GUARD.*`),
+/// built from its first finding.
+fn rule_from_finding(f: &Finding) -> Value {
+    let name: String = f
+        .rule_id
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|w| {
+            let w = w.to_ascii_lowercase();
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let family = f
+        .rule_id
+        .split('.')
+        .next()
+        .unwrap_or("custom")
+        .to_ascii_lowercase();
+    json!({
+        "id": f.rule_id,
+        "name": name,
+        "shortDescription": {"text": f.description},
+        "fullDescription": {"text": f.description},
+        "help": {"text": format!("{}\n\nRemediation: {}", f.description, f.remediation)},
+        "defaultConfiguration": {"level": level(f.severity)},
+        "properties": {
+            "security-severity": f.severity.security_severity(),
+            "precision": "medium",
+            "tags": ["security", family, f.severity.as_str().to_ascii_lowercase()],
+        }
+    })
+}
+
 pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = RULES
+    // Rules outside the registry (Guard rules) follow the registry's, by id.
+    let mut extra: Vec<&Finding> = Vec::new();
+    for f in &report.findings {
+        if !RULES.iter().any(|r| r.id == f.rule_id) && !extra.iter().any(|e| e.rule_id == f.rule_id)
+        {
+            extra.push(f);
+        }
+    }
+    extra.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
+    let mut rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
             let doc = r.doc();
@@ -59,11 +103,17 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    rules.extend(extra.iter().map(|f| rule_from_finding(f)));
     let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
-            let rule_index = RULES.iter().position(|r| r.id == f.rule_id);
+            let rule_index = RULES.iter().position(|r| r.id == f.rule_id).or_else(|| {
+                extra
+                    .iter()
+                    .position(|e| e.rule_id == f.rule_id)
+                    .map(|i| RULES.len() + i)
+            });
             let mut logical = vec![json!({
                 "name": f.resource_id,
                 "fullyQualifiedName": f.path.clone().unwrap_or_else(|| f.resource_id.clone()),
