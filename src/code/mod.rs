@@ -7,6 +7,7 @@
 
 use crate::model::Severity;
 
+mod common;
 mod javascript;
 mod python;
 
