@@ -1,5 +1,6 @@
 //! Helpers shared by the tree-sitter analyses (Python, JavaScript).
 
+use super::CodeFinding;
 use crate::secrets;
 use tree_sitter::Node;
 
@@ -82,4 +83,44 @@ pub(crate) fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>) -> bool) {
             }
         }
     }
+}
+
+/// ENV003 (a): credentials of a known format anywhere in the text, comments included.
+/// `enclosing` names the function and the assigned variable at a byte offset.
+pub(crate) fn known_secret_findings(
+    src: &str,
+    lines: &LineIndex,
+    enclosing: impl Fn(usize) -> (String, Option<String>),
+) -> Vec<CodeFinding> {
+    let mut out = Vec::new();
+    for s in secrets::known_formats(src) {
+        let Some(value) = src.get(s.start..s.end) else {
+            continue;
+        };
+        let (line, column) = lines.pos(src, s.start);
+        let (func, var) = enclosing(s.start);
+        let masked = secrets::mask(value);
+        let message = match &var {
+            Some(v) => format!(
+                "{} hard-coded in source, assigned to `{}` ({masked})",
+                s.kind,
+                short(v)
+            ),
+            None => format!("{} hard-coded in source ({masked})", s.kind),
+        };
+        out.push(CodeFinding {
+            rule_id: "ENV003",
+            severity: None,
+            line,
+            column,
+            message,
+            key: format!(
+                "{func}|{}|{}|{masked}",
+                var.clone().unwrap_or_default(),
+                s.kind
+            ),
+            name: var,
+        });
+    }
+    out
 }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use super::common::{LineIndex, named_children, scrub, short, walk};
+use super::common::{LineIndex, known_secret_findings, named_children, scrub, short, walk};
 use super::{CodeAnalysis, CodeFinding};
 use crate::model::Severity;
 use crate::secrets;
@@ -2010,40 +2010,12 @@ fn scope_of(n: Node) -> (usize, usize) {
 
 /// ENV003 (a): credentials of a known format anywhere in the text, comments included.
 fn scan_known_secrets(src: &str, lines: &LineIndex, m: Option<&Module>, out: &mut Sink) {
-    for s in secrets::known_formats(src) {
-        let Some(value) = src.get(s.start..s.end) else {
-            continue;
-        };
-        let (line, column) = lines.pos(src, s.start);
-        let (func, var) = match m {
-            Some(m) => enclosing_names(m, s.start),
-            None => ("<module>".to_string(), None),
-        };
-        let masked = secrets::mask(value);
-        let message = match &var {
-            Some(v) => format!(
-                "{} hard-coded in source, assigned to `{}` ({masked})",
-                s.kind,
-                short(v)
-            ),
-            None => format!("{} hard-coded in source ({masked})", s.kind),
-        };
-        out.push(
-            0,
-            CodeFinding {
-                rule_id: "ENV003",
-                severity: None,
-                line,
-                column,
-                message,
-                key: format!(
-                    "{func}|{}|{}|{masked}",
-                    var.clone().unwrap_or_default(),
-                    s.kind
-                ),
-                name: var,
-            },
-        );
+    let enclosing = |at: usize| match m {
+        Some(m) => enclosing_names(m, at),
+        None => ("<module>".to_string(), None),
+    };
+    for f in known_secret_findings(src, lines, enclosing) {
+        out.push(0, f);
     }
 }
 
