@@ -43,6 +43,16 @@ pub enum Command {
     Changeset(ChangesetArgs),
     /// Post or update the sticky pull-request comment from a scan.json (GitHub Actions).
     Comment(crate::github::CommentArgs),
+    /// Hunt for attacks in CloudTrail logs (files, S3-layout directories, s3://bucket/prefix).
+    Hunt(crate::hunt::HuntArgs),
+    /// Write the Athena/Glue query pack: CloudTrail table DDL and one query per detection.
+    Athena(crate::hunt::athena::AthenaArgs),
+    /// Check a live AWS account against core CIS AWS Foundations v1.5 controls.
+    #[cfg(feature = "aws")]
+    Cis(crate::cis::CisArgs),
+    /// Run as an AWS Lambda function (custom runtime): `cis` once per invocation.
+    #[cfg(feature = "aws")]
+    Lambda,
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value = "text")]
@@ -139,12 +149,12 @@ pub struct ChangesetArgs {
     pub scan: ScanArgs,
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
+pub fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s)
         .ok_or_else(|| format!("unknown severity {s:?} (CRITICAL, HIGH, MEDIUM, LOW, INFO)"))
 }
 
-fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+pub fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
     let (f, path) = s
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=FILE, got {s:?}"))?;
@@ -174,6 +184,12 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => ExitCode::from(run_scan(&args, None)),
         Command::Changeset(args) => ExitCode::from(run_scan(&args.scan, Some(&args.file))),
         Command::Comment(args) => ExitCode::from(crate::github::run_comment(&args)),
+        Command::Hunt(args) => crate::hunt::run(&args),
+        Command::Athena(args) => crate::hunt::athena::run(&args),
+        #[cfg(feature = "aws")]
+        Command::Cis(args) => crate::cis::run(&args),
+        #[cfg(feature = "aws")]
+        Command::Lambda => crate::cis::lambda::run(),
         Command::Rules { format } => {
             let out = render_rules(format);
             if write_stdout(&out).is_err() {
@@ -184,13 +200,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn write_stdout(s: &str) -> std::io::Result<()> {
+pub fn write_stdout(s: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())?;
     out.flush()
 }
 
-fn write_file(path: &Path, content: &str) -> Result<(), String> {
+pub fn write_file(path: &Path, content: &str) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("{}: cannot create directory: {e}", dir.display()))?;

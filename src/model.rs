@@ -61,6 +61,26 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a CloudTrail detection saw: enough to pivot in the logs or in Athena.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventContext {
+    /// CloudTrail `eventID`s that support the finding, in log order.
+    pub event_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// `eventTime` of the first and last supporting event (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+}
+
 /// Why a finding does not count against the gate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
@@ -94,6 +114,9 @@ pub struct Finding {
     /// Environment variable or parameter name a secret finding is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_name: Option<String>,
+    /// CloudTrail context of a `hunt` finding: the events behind it, for pivoting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventContext>,
     pub suppressed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
@@ -128,6 +151,7 @@ impl Finding {
             path,
             function: None,
             env_name: None,
+            events: None,
             suppressed: false,
             suppression: None,
             fingerprint: String::new(),

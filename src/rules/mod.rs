@@ -29,6 +29,10 @@ pub enum Check {
     Code,
     /// Runs once per CloudFormation change set.
     ChangeSet(ChangeSetCheck),
+    /// A CloudTrail detection, run by `crate::hunt` over log records.
+    Hunt,
+    /// A live CIS AWS Foundations control, evaluated by `crate::cis` against an account.
+    Cis,
 }
 
 pub struct Rule {
