@@ -1,6 +1,7 @@
 //! `guardrails hunt`: detections over CloudTrail logs.
 
 pub mod athena;
+pub mod detect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

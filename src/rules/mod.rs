@@ -1,6 +1,7 @@
 //! Rules: one file per rule, its `//!` doc comment is the spec; `registry.rs` lists them.
 
 pub mod api;
+pub mod ath;
 pub mod chg;
 pub mod code;
 pub mod ddb;

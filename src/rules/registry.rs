@@ -1,7 +1,7 @@
 //! The one table of rule ids. Append only: an id is never reused or renumbered,
 //! a retired rule keeps its row.
 
-use super::{Rule, api, chg, code, ddb, env, iam, kms, lmb, log, s3, vpc};
+use super::{Rule, api, ath, chg, code, ddb, env, iam, kms, lmb, log, s3, vpc};
 
 pub static RULES: &[&Rule] = &[
     &iam::wildcard_action::RULE,
@@ -58,6 +58,7 @@ pub static RULES: &[&Rule] = &[
     &code::sensitive_logging::RULE,
     &code::insecure_temp_file::RULE,
     &code::weak_password_hash::RULE,
+    &ath::root_activity::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

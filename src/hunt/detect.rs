@@ -1,0 +1,259 @@
+//! The detection API every CloudTrail detection (`src/rules/ath/*.rs`) implements.
+//!
+//! Ordering contract: the engine parses files in parallel, then feeds every detector
+//! sequentially, file by file in sorted path order (the S3 delivery layout sorts by
+//! account, region and date) and record by record inside a file. CloudTrail itself only
+//! roughly orders records, so windowed detectors must tolerate minutes of disorder
+//! (compare absolute time differences, never assume monotonic time).
+//!
+//! Stateful detectors keep BOUNDED state (cap maps, evict by window) and emit either when
+//! a threshold is crossed or in [`Detector::finish`].
+
+use crate::model::{EventContext, Finding, Severity};
+use crate::rules::Rule;
+use serde_json::Value;
+
+/// One CloudTrail record. Accessors never panic: missing, null or mistyped fields are `None`.
+pub struct Event<'a> {
+    /// The parsed record.
+    pub value: &'a Value,
+    /// The record's raw JSON text (for Sigma `contains` over objects).
+    pub raw: &'a str,
+    /// Display path of the log file (or `s3://` URL).
+    pub file: &'a str,
+    /// 1-based index of the record inside its file.
+    pub line: usize,
+}
+
+impl<'a> Event<'a> {
+    /// A string field at a dotted path, e.g. `userIdentity.type`.
+    pub fn str_at(&self, path: &str) -> Option<&'a str> {
+        self.at(path).and_then(Value::as_str)
+    }
+
+    /// Any field at a dotted path (object keys only).
+    pub fn at(&self, path: &str) -> Option<&'a Value> {
+        let mut v = self.value;
+        for key in path.split('.') {
+            v = v.get(key)?;
+        }
+        (!v.is_null()).then_some(v)
+    }
+
+    pub fn event_name(&self) -> Option<&'a str> {
+        self.str_at("eventName")
+    }
+    pub fn event_source(&self) -> Option<&'a str> {
+        self.str_at("eventSource")
+    }
+    /// RFC 3339 text as logged.
+    pub fn event_time(&self) -> Option<&'a str> {
+        self.str_at("eventTime")
+    }
+    /// `eventTime` parsed; `None` when absent or malformed.
+    pub fn timestamp(&self) -> Option<jiff::Timestamp> {
+        self.event_time()?.parse().ok()
+    }
+    pub fn event_id(&self) -> Option<&'a str> {
+        self.str_at("eventID")
+    }
+    pub fn aws_region(&self) -> Option<&'a str> {
+        self.str_at("awsRegion")
+    }
+    pub fn source_ip(&self) -> Option<&'a str> {
+        self.str_at("sourceIPAddress")
+    }
+    /// `sourceIPAddress` when it is an IP (it is a service name like `ec2.amazonaws.com`
+    /// for calls AWS services make on the principal's behalf).
+    pub fn source_ip_addr(&self) -> Option<std::net::IpAddr> {
+        self.source_ip()?.parse().ok()
+    }
+    /// Set on failed calls: those are attempts, not successes.
+    pub fn error_code(&self) -> Option<&'a str> {
+        self.str_at("errorCode")
+    }
+    /// A failed call: `errorCode` set, or a console sign-in whose result is `Failure`
+    /// (those carry `errorMessage` and `responseElements.ConsoleLogin`, no `errorCode`).
+    pub fn failed(&self) -> bool {
+        self.error_code().is_some_and(|c| !c.is_empty())
+            || self.str_at("responseElements.ConsoleLogin") == Some("Failure")
+    }
+    /// `userIdentity.type`: Root, IAMUser, AssumedRole, FederatedUser, AWSService, ...
+    pub fn user_type(&self) -> Option<&'a str> {
+        self.str_at("userIdentity.type")
+    }
+    /// Who acted: ARN, else userName, else invokedBy.
+    pub fn principal(&self) -> Option<&'a str> {
+        self.str_at("userIdentity.arn")
+            .or_else(|| self.str_at("userIdentity.userName"))
+            .or_else(|| self.str_at("userIdentity.invokedBy"))
+    }
+    pub fn user_name(&self) -> Option<&'a str> {
+        self.str_at("userIdentity.userName")
+    }
+    pub fn access_key_id(&self) -> Option<&'a str> {
+        self.str_at("userIdentity.accessKeyId")
+    }
+    pub fn recipient_account_id(&self) -> Option<&'a str> {
+        self.str_at("recipientAccountId")
+            .or_else(|| self.str_at("userIdentity.accountId"))
+    }
+    pub fn request_parameters(&self) -> Option<&'a Value> {
+        self.at("requestParameters")
+    }
+    pub fn response_elements(&self) -> Option<&'a Value> {
+        self.at("responseElements")
+    }
+    pub fn additional_event_data(&self) -> Option<&'a Value> {
+        self.at("additionalEventData")
+    }
+
+    /// An owned digest of this event, for stateful detectors to keep.
+    pub fn summary(&self) -> EventSummary {
+        let own = |s: Option<&str>| s.map(str::to_string);
+        EventSummary {
+            event_id: own(self.event_id()),
+            event_time: own(self.event_time()),
+            principal: own(self.principal()),
+            source_ip: own(self.source_ip()),
+            region: own(self.aws_region()),
+            account: own(self.recipient_account_id()),
+            file: self.file.to_string(),
+            line: self.line,
+        }
+    }
+
+    /// A finding supported by this one event. `resource_id` is the principal or the affected resource.
+    pub fn finding(
+        &self,
+        rule: &Rule,
+        severity: Severity,
+        resource_id: &str,
+        description: String,
+    ) -> Finding {
+        finding_for(rule, severity, resource_id, description, &[self.summary()])
+    }
+}
+
+/// What a stateful detector remembers of an event.
+#[derive(Clone, Debug, Default)]
+pub struct EventSummary {
+    pub event_id: Option<String>,
+    pub event_time: Option<String>,
+    pub principal: Option<String>,
+    pub source_ip: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub file: String,
+    pub line: usize,
+}
+
+/// A finding supported by `events` (non-empty, in log order). Location is the LAST event
+/// (where the detection fired); principal/ip/region/account come from the last event too.
+pub fn finding_for(
+    rule: &Rule,
+    severity: Severity,
+    resource_id: &str,
+    description: String,
+    events: &[EventSummary],
+) -> Finding {
+    let last = events.last().cloned().unwrap_or_default();
+    let mut f = Finding::new(
+        rule.id,
+        severity,
+        resource_id,
+        description,
+        rule.remediation,
+        &last.file,
+        last.line,
+        0,
+        None,
+    );
+    let ids: Vec<String> = events.iter().filter_map(|e| e.event_id.clone()).collect();
+    let mut times: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e.event_time.as_deref())
+        .collect();
+    times.sort_unstable();
+    f.events = Some(EventContext {
+        event_ids: ids.clone(),
+        principal: last.principal.clone(),
+        source_ip: last.source_ip.clone(),
+        region: last.region.clone(),
+        account: last.account.clone(),
+        first_seen: times.first().map(|s| s.to_string()),
+        last_seen: times.last().map(|s| s.to_string()),
+    });
+    f.seal(&ids.join(","));
+    f
+}
+
+/// Which records a detector needs; the engine skips parsing records nobody needs.
+#[derive(Clone, Copy, Debug)]
+pub enum Interest {
+    /// Only these `eventName`s (exact, case-sensitive as CloudTrail logs them).
+    Names(&'static [&'static str]),
+    /// Every record (e.g. key-then-use must see every call made with a key).
+    All,
+}
+
+/// Settings detections read; from flags and the config file.
+#[derive(Clone, Debug)]
+pub struct HuntContext {
+    /// Regions where console logins are expected; empty = not configured (no region check).
+    pub trusted_regions: Vec<String>,
+    /// Networks logins/key use are expected from; empty = not configured.
+    pub trusted_cidrs: Vec<ipnet::IpNet>,
+    /// Failed console logins per user or per source IP within the window that make brute force.
+    pub brute_force_threshold: usize,
+    pub brute_force_window_secs: i64,
+    /// How long after `CreateAccessKey` a first use from a new IP is reported.
+    pub key_use_window_secs: i64,
+    /// Records outside [since, until] are skipped by the engine before detectors see them.
+    pub since: Option<jiff::Timestamp>,
+    pub until: Option<jiff::Timestamp>,
+}
+
+impl Default for HuntContext {
+    fn default() -> Self {
+        HuntContext {
+            trusted_regions: Vec::new(),
+            trusted_cidrs: Vec::new(),
+            brute_force_threshold: 5,
+            brute_force_window_secs: 300,
+            key_use_window_secs: 86_400,
+            since: None,
+            until: None,
+        }
+    }
+}
+
+impl HuntContext {
+    /// `Some(true/false)` when trusted regions are configured, `None` otherwise.
+    pub fn region_trusted(&self, region: &str) -> Option<bool> {
+        (!self.trusted_regions.is_empty()).then(|| self.trusted_regions.iter().any(|r| r == region))
+    }
+    /// `Some(true/false)` when trusted CIDRs are configured and `ip` is an address, `None` otherwise.
+    pub fn ip_trusted(&self, ip: &str) -> Option<bool> {
+        if self.trusted_cidrs.is_empty() {
+            return None;
+        }
+        let addr: std::net::IpAddr = ip.parse().ok()?;
+        Some(self.trusted_cidrs.iter().any(|n| n.contains(&addr)))
+    }
+}
+
+/// A detection. One fresh instance per hunt run (see the ordering contract above).
+pub trait Detector: Send {
+    fn rule(&self) -> &'static Rule;
+    fn interest(&self) -> Interest;
+    /// Called for every record matching `interest` inside [since, until].
+    fn on_event(&mut self, e: &Event, ctx: &HuntContext, out: &mut Vec<Finding>);
+    /// Called once after the last record.
+    fn finish(&mut self, _ctx: &HuntContext, _out: &mut Vec<Finding>) {}
+}
+
+/// Every built-in detection, fresh.
+pub fn detectors(_ctx: &HuntContext) -> Vec<Box<dyn Detector>> {
+    crate::rules::ath::detectors()
+}

@@ -1,0 +1,14 @@
+//! CloudTrail detections (ATH family), run by `guardrails hunt` (`crate::hunt`).
+//!
+//! Each file exposes `pub static RULE: Rule` (with `check: Check::Hunt`) and
+//! `pub fn detector() -> Box<dyn Detector>`; the API is in `crate::hunt::detect`.
+//! Add a module here, a row in [`detectors`], and a row in `registry.rs`.
+
+pub mod root_activity;
+
+use crate::hunt::detect::Detector;
+
+/// Fresh instances of every built-in detection, in id order.
+pub fn detectors() -> Vec<Box<dyn Detector>> {
+    vec![root_activity::detector()]
+}
