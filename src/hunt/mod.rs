@@ -1,19 +1,336 @@
 //! `guardrails hunt`: detections over CloudTrail logs.
+//!
+//! Files are read, decompressed and split into records in parallel (rayon, in batches so
+//! peak memory depends on the batch, not the input); records no detector is interested in
+//! are dropped before JSON parsing (by a peek at `eventName`). Detectors then see the
+//! parsed records sequentially in sorted file order (see `detect` for the contract).
 
 pub mod athena;
 pub mod detect;
+pub mod sigma;
+pub mod input;
 
-use std::path::PathBuf;
+use crate::cli::{EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK};
+use crate::model::{Finding, InputError, Report, Severity};
+use crate::report::{self, Format};
+use detect::{Detector, Event, HuntContext, Interest};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Default config file, read from the working directory when present.
+pub const CONFIG_FILE: &str = ".guardrails-hunt.json";
+
 #[derive(clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 clean, 1 internal error, 2 findings at/above --fail-on, \
+3 unreadable or corrupt log file (the rest is still processed), 4 config error, 64 usage."
+)]
 pub struct HuntArgs {
-    /// CloudTrail log files or directories, or s3://bucket/prefix.
+    /// CloudTrail log files or directories (S3 delivery layout), .json or .json.gz.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
+    /// Regions console logins are expected from, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub trusted_regions: Vec<String>,
+    /// Networks logins and key use are expected from, comma-separated CIDRs.
+    #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
+    pub trusted_cidrs: Vec<String>,
+    /// Skip records before this time (RFC 3339, or a UTC date YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Skip records after this time (RFC 3339, or a UTC date YYYY-MM-DD: through its end).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Output format [default: text on a terminal, json otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Lowest severity that fails the run (exit 2).
+    #[arg(long, value_name = "SEVERITY", default_value = "HIGH", value_parser = crate::cli::parse_severity)]
+    pub fail_on: Severity,
+    /// Config file with trusted_regions, trusted_cidrs, brute_force_threshold,
+    /// brute_force_window_secs, key_use_window_secs [default: ./.guardrails-hunt.json when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
-pub fn run(_args: &HuntArgs) -> ExitCode {
-    eprintln!("guardrails hunt: not implemented yet");
-    ExitCode::from(crate::cli::EXIT_INTERNAL)
+/// The config file's shape; flags override it.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    trusted_regions: Vec<String>,
+    #[serde(default)]
+    trusted_cidrs: Vec<String>,
+    brute_force_threshold: Option<usize>,
+    brute_force_window_secs: Option<i64>,
+    key_use_window_secs: Option<i64>,
+}
+
+fn config_error(file: &str, message: String) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message,
+    }
+}
+
+/// Builds the context from the config file and flags.
+fn context(args: &HuntArgs) -> Result<HuntContext, InputError> {
+    let mut ctx = HuntContext::default();
+    let path = args.config.clone().or_else(|| {
+        Path::new(CONFIG_FILE)
+            .is_file()
+            .then(|| PathBuf::from(CONFIG_FILE))
+    });
+    let mut regions = Vec::new();
+    let mut cidrs = Vec::new();
+    if let Some(p) = path {
+        let name = p.display().to_string();
+        let text = std::fs::read_to_string(&p).map_err(|e| config_error(&name, e.to_string()))?;
+        let c: ConfigFile = serde_json::from_str(&text)
+            .map_err(|e| config_error(&name, format!("invalid hunt config: {e}")))?;
+        regions = c.trusted_regions;
+        cidrs = c.trusted_cidrs;
+        ctx.brute_force_threshold = c.brute_force_threshold.unwrap_or(ctx.brute_force_threshold);
+        ctx.brute_force_window_secs = c
+            .brute_force_window_secs
+            .unwrap_or(ctx.brute_force_window_secs);
+        ctx.key_use_window_secs = c.key_use_window_secs.unwrap_or(ctx.key_use_window_secs);
+    }
+    if !args.trusted_regions.is_empty() {
+        regions = args.trusted_regions.clone();
+    }
+    if !args.trusted_cidrs.is_empty() {
+        cidrs = args.trusted_cidrs.clone();
+    }
+    ctx.trusted_regions = regions
+        .into_iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    for c in cidrs.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        let net = c
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| config_error("--trusted-cidrs", format!("not a CIDR: {c}")))?;
+        ctx.trusted_cidrs.push(net);
+    }
+    ctx.since = args
+        .since
+        .as_deref()
+        .map(|s| parse_time(s, false))
+        .transpose()?;
+    ctx.until = args
+        .until
+        .as_deref()
+        .map(|s| parse_time(s, true))
+        .transpose()?;
+    Ok(ctx)
+}
+
+/// RFC 3339, or a date (start of day for --since, end of day for --until), UTC.
+fn parse_time(s: &str, end_of_day: bool) -> Result<jiff::Timestamp, InputError> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    let start: jiff::Timestamp = s
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| format!("{d}T00:00:00Z").parse().ok())
+        .ok_or_else(|| {
+            config_error(
+                "--since/--until",
+                format!("not an RFC 3339 time or date: {s}"),
+            )
+        })?;
+    Ok(if end_of_day {
+        start + jiff::SignedDuration::from_secs(86_399)
+    } else {
+        start
+    })
+}
+
+/// Parsed records of one file, ready for the detectors.
+struct FileRecords {
+    display: String,
+    records: Vec<(usize, Value, Box<str>)>,
+    error: Option<String>,
+}
+
+/// Files per parallel batch: bounds memory to a few files per core.
+const BATCH: usize = 16;
+
+fn load_file(path: &Path, names: Option<&HashSet<&'static str>>, keep_raw: bool) -> FileRecords {
+    let display = crate::scan::display_path(path);
+    let text = match input::read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return FileRecords {
+                display,
+                records: Vec::new(),
+                error: Some(e),
+            };
+        }
+    };
+    let (raws, mut error) = input::split_records(&text);
+    let mut records = Vec::new();
+    for (i, raw) in raws.iter().enumerate() {
+        if let Some(names) = names
+            && let Some(n) = input::peek_event_name(raw)
+            && !names.contains(n)
+        {
+            continue;
+        }
+        match serde_json::from_str::<Value>(raw) {
+            Ok(v) if v.is_object() => {
+                let raw: Box<str> = if keep_raw { (**raw).into() } else { "".into() };
+                records.push((i + 1, v, raw));
+            }
+            Ok(_) => {
+                error.get_or_insert(format!("record {} is not an object", i + 1));
+            }
+            Err(e) => {
+                error.get_or_insert(format!("record {}: invalid JSON: {e}", i + 1));
+            }
+        }
+    }
+    FileRecords {
+        display,
+        records,
+        error,
+    }
+}
+
+fn in_window(e: &Event, ctx: &HuntContext) -> bool {
+    if ctx.since.is_none() && ctx.until.is_none() {
+        return true;
+    }
+    let Some(t) = e.timestamp() else {
+        return false;
+    };
+    ctx.since.is_none_or(|s| t >= s) && ctx.until.is_none_or(|u| t <= u)
+}
+
+/// Runs every built-in detection over log files or directories. The library entry point
+/// (also used by tests/fixtures.rs).
+pub fn hunt_files(paths: &[PathBuf], ctx: &HuntContext) -> (Vec<Finding>, Vec<InputError>) {
+    let mut detectors = detect::detectors(ctx);
+    hunt_with(paths, ctx, &mut detectors)
+}
+
+pub fn hunt_with(
+    paths: &[PathBuf],
+    ctx: &HuntContext,
+    detectors: &mut [Box<dyn Detector>],
+) -> (Vec<Finding>, Vec<InputError>) {
+    let mut walk_errors = Vec::new();
+    let files = input::collect_files(paths, &mut walk_errors);
+    let mut errors: Vec<InputError> = walk_errors
+        .into_iter()
+        .map(|(f, m)| config_error(&f, m))
+        .collect();
+    // Prefilter: a name set when every detector lists names; `None` = keep all.
+    let mut names: Option<HashSet<&'static str>> = Some(HashSet::new());
+    for d in detectors.iter() {
+        match (d.interest(), names.as_mut()) {
+            (Interest::Names(ns), Some(set)) => set.extend(ns.iter().copied()),
+            _ => names = None,
+        }
+    }
+    let interests: Vec<Option<HashSet<&'static str>>> = detectors
+        .iter()
+        .map(|d| match d.interest() {
+            Interest::Names(ns) => Some(ns.iter().copied().collect()),
+            Interest::All => None,
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for batch in files.chunks(BATCH * rayon::current_num_threads().max(1)) {
+        let loaded: Vec<FileRecords> = batch
+            .par_iter()
+            .map(|p| load_file(p, names.as_ref(), false))
+            .collect();
+        for file in loaded {
+            if let Some(e) = file.error {
+                errors.push(config_error(&file.display, e));
+            }
+            for (line, value, raw) in &file.records {
+                let e = Event {
+                    value,
+                    raw,
+                    file: &file.display,
+                    line: *line,
+                };
+                if !in_window(&e, ctx) {
+                    continue;
+                }
+                let name = e.event_name().unwrap_or("");
+                for (d, want) in detectors.iter_mut().zip(&interests) {
+                    if want.as_ref().is_none_or(|w| w.contains(name)) {
+                        d.on_event(&e, ctx, &mut findings);
+                    }
+                }
+            }
+        }
+    }
+    for d in detectors.iter_mut() {
+        d.finish(ctx, &mut findings);
+    }
+    (findings, errors)
+}
+
+pub fn run(args: &HuntArgs) -> ExitCode {
+    let ctx = match context(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("guardrails: error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let (findings, errors) = hunt_files(&args.paths, &ctx);
+    let input_failed = !errors.is_empty();
+    let report = Report::new(findings, errors, args.fail_on);
+    let mut code = if input_failed {
+        EXIT_INPUT
+    } else if report.gating_findings() > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    use std::io::IsTerminal;
+    let to_terminal = std::io::stdout().is_terminal() && args.out.is_none();
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    let content = if format == Format::Text && to_terminal {
+        report::text::render(&report, true)
+    } else {
+        report::render(&report, format)
+    };
+    let written = match &args.out {
+        Some(p) => std::fs::write(p, &content).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(content.as_bytes())
+                .map_err(|e| format!("stdout: {e}"))
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("guardrails: error: {e}");
+        code = EXIT_INTERNAL;
+    }
+    for e in &report.errors {
+        eprintln!("guardrails: error: {e}");
+    }
+    ExitCode::from(code)
 }
