@@ -1,0 +1,831 @@
+//! Sigma rules (`hunt --sigma DIR`) for CloudTrail records.
+//!
+//! API for the hunt engine:
+//! - [`SigmaRules::load`]`(dir) -> (SigmaRules, Vec<InputError>)`: every `.yml`/`.yaml` under `dir`
+//!   (sorted). Malformed YAML, a rule without `detection`/`condition`, a bad regex → `InputError`
+//!   naming file:line (exit 3 like any unreadable input). Rules for another log source or using an
+//!   unsupported construct (aggregation `| count()`, `near`, `timeframe` correlations, unknown
+//!   modifiers) land in `SigmaRules::skipped`: a WARNING the CLI prints to stderr, not an input
+//!   error, because the rule file itself is valid Sigma.
+//! - [`SigmaRule::matches`]`(record, raw)`: `record` is the parsed CloudTrail record, `raw` its JSON
+//!   text (only keyword selections read it). Compiled once at load: wildcards become
+//!   literal/prefix/suffix/contains matchers or one regex, values are lowercased once.
+//! - [`SigmaRule::interest`]: `Some((event_names, event_sources))` when every branch of the condition
+//!   requires `eventName` or `eventSource` to equal one of these values, so a record whose name is
+//!   not in `event_names` AND whose source is not in `event_sources` can never match. Compare
+//!   ASCII-case-insensitively (Sigma string matching is case-insensitive). `None` = needs every record.
+//! - Findings: rule id `SIGMA-<rule id>` ([`SigmaRule::rule_id`]), severity from `level`
+//!   (informational→INFO, low, medium, high, critical; missing → MEDIUM).
+//!
+//! Matching follows the Sigma spec: string values case-insensitive (except `|re`), `*`/`?` wildcards,
+//! value lists are OR (AND with `|all`), a map is AND of fields, a list of maps is OR, `null` matches
+//! a missing or null field, dotted paths walk objects and any element of arrays, and a string
+//! matcher on an object/array field sees its JSON text.
+
+use crate::model::{InputError, Severity};
+use crate::template::node::{Kind, Node};
+use regex::Regex;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct SigmaRules {
+    pub rules: Vec<SigmaRule>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A rule that loaded fine but will not run.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub file: String,
+    pub line: Option<usize>,
+    pub title: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: ", self.file)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        write!(f, "sigma rule '{}' skipped: {}", self.title, self.reason)
+    }
+}
+
+#[derive(Debug)]
+pub struct SigmaRule {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub level: Severity,
+    pub file: String,
+    pub references: Vec<String>,
+    selections: Vec<(String, Selection)>,
+    condition: Expr,
+}
+
+#[derive(Debug)]
+enum Selection {
+    /// OR of alternatives, each an AND of field matchers.
+    Fields(Vec<Vec<FieldMatch>>),
+    /// Keyword search over the raw record text (any of, lowercase).
+    Keywords(Vec<Matcher>),
+}
+
+#[derive(Debug)]
+struct FieldMatch {
+    path: Vec<String>,
+    all: bool,
+    values: Vec<Matcher>,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Null,
+    /// Lowercased literal.
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+    Regex(Regex),
+    Cidr(ipnet::IpNet),
+    FieldRef(Vec<String>),
+}
+
+#[derive(Debug)]
+enum Expr {
+    Sel(usize),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+struct Unsupported(String);
+
+enum RuleError {
+    Unsupported(Option<usize>, String),
+    Invalid(Option<usize>, String),
+}
+
+impl SigmaRules {
+    pub fn load(dir: &Path) -> (SigmaRules, Vec<InputError>) {
+        let mut out = SigmaRules {
+            rules: Vec::new(),
+            skipped: Vec::new(),
+        };
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        if let Err(e) = collect(dir, &mut files) {
+            errors.push(input_error(&dir.display().to_string(), None, e.to_string()));
+            return (out, errors);
+        }
+        files.sort();
+        if files.is_empty() {
+            errors.push(input_error(
+                &dir.display().to_string(),
+                None,
+                "no .yml/.yaml Sigma rules found".into(),
+            ));
+        }
+        for path in files {
+            let file = path.display().to_string();
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(input_error(&file, None, e.to_string()));
+                    continue;
+                }
+            };
+            let node = match crate::template::parse_bytes(&bytes) {
+                Ok(n) => n,
+                Err(e) => {
+                    errors.push(input_error(
+                        &file,
+                        e.line,
+                        format!("invalid YAML: {}", e.message),
+                    ));
+                    continue;
+                }
+            };
+            let title = str_at(&node, "title").unwrap_or_default();
+            match SigmaRule::compile(&node, &file) {
+                Ok(rule) => out.rules.push(rule),
+                Err(RuleError::Unsupported(line, reason)) => out.skipped.push(Skipped {
+                    file,
+                    line,
+                    title,
+                    reason,
+                }),
+                Err(RuleError::Invalid(line, msg)) => errors.push(input_error(&file, line, msg)),
+            }
+        }
+        (out, errors)
+    }
+
+    /// Parse one rule from YAML text (tests, single files).
+    pub fn parse_one(src: &str, file: &str) -> Result<SigmaRule, String> {
+        let node = crate::template::parse_bytes(src.as_bytes()).map_err(|e| e.message)?;
+        SigmaRule::compile(&node, file).map_err(|e| match e {
+            RuleError::Unsupported(_, m) => format!("unsupported: {m}"),
+            RuleError::Invalid(_, m) => m,
+        })
+    }
+}
+
+fn input_error(file: &str, line: Option<usize>, message: String) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn str_at(node: &Node, key: &str) -> Option<String> {
+    match &node.get(key)?.kind {
+        Kind::Str(s) | Kind::Number(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.kind {
+        Kind::Str(s) | Kind::Number(s) => Some(s.clone()),
+        Kind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl SigmaRule {
+    fn compile(node: &Node, file: &str) -> Result<SigmaRule, RuleError> {
+        let ls = node.get("logsource");
+        let product = ls.and_then(|l| str_at(l, "product")).unwrap_or_default();
+        let service = ls.and_then(|l| str_at(l, "service")).unwrap_or_default();
+        if !product.eq_ignore_ascii_case("aws") || !service.eq_ignore_ascii_case("cloudtrail") {
+            return Err(RuleError::Unsupported(
+                ls.map(|l| l.line),
+                format!("logsource product '{product}' service '{service}' is not aws/cloudtrail"),
+            ));
+        }
+        let Some(det) = node.get("detection") else {
+            return Err(RuleError::Invalid(
+                Some(node.line),
+                "rule has no detection".into(),
+            ));
+        };
+        let Kind::Map(entries) = &det.kind else {
+            return Err(RuleError::Invalid(
+                Some(det.line),
+                "detection is not a map".into(),
+            ));
+        };
+        if let Some(tf) = det.entry("timeframe") {
+            return Err(RuleError::Unsupported(
+                Some(tf.key_line),
+                "timeframe (correlation over a time window) is not supported".into(),
+            ));
+        }
+        let mut selections = Vec::new();
+        for e in entries {
+            if e.key == "condition" {
+                continue;
+            }
+            let sel = compile_selection(&e.value)
+                .map_err(|Unsupported(m)| RuleError::Unsupported(Some(e.value.line), m))?
+                .map_err(|m| RuleError::Invalid(Some(e.value.line), m))?;
+            selections.push((e.key.clone(), sel));
+        }
+        let Some(cond) = det.get("condition") else {
+            return Err(RuleError::Invalid(
+                Some(det.line),
+                "detection has no condition".into(),
+            ));
+        };
+        let texts: Vec<String> = match &cond.kind {
+            Kind::Seq(items) => items.iter().filter_map(scalar_text).collect(),
+            _ => scalar_text(cond).into_iter().collect(),
+        };
+        if texts.is_empty() {
+            return Err(RuleError::Invalid(
+                Some(cond.line),
+                "empty condition".into(),
+            ));
+        }
+        let names: Vec<&str> = selections.iter().map(|(n, _)| n.as_str()).collect();
+        let mut alts = Vec::new();
+        for t in &texts {
+            match parse_condition(t, &names) {
+                Ok(Ok(e)) => alts.push(e),
+                Ok(Err(m)) => return Err(RuleError::Invalid(Some(cond.line), m)),
+                Err(Unsupported(m)) => return Err(RuleError::Unsupported(Some(cond.line), m)),
+            }
+        }
+        let condition = if alts.len() == 1 {
+            alts.pop().unwrap()
+        } else {
+            Expr::Or(alts)
+        };
+        let level = match str_at(node, "level")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+        {
+            Some(l) if l == "informational" => Severity::Info,
+            Some(l) => Severity::parse(&l).unwrap_or(Severity::Medium),
+            None => Severity::Medium,
+        };
+        let references = match node.get("references").map(|n| &n.kind) {
+            Some(Kind::Seq(items)) => items.iter().filter_map(scalar_text).collect(),
+            _ => Vec::new(),
+        };
+        Ok(SigmaRule {
+            id: str_at(node, "id").unwrap_or_else(|| file_stem(file)),
+            title: str_at(node, "title").unwrap_or_else(|| file_stem(file)),
+            description: str_at(node, "description").unwrap_or_default(),
+            level,
+            file: file.to_string(),
+            references,
+            selections,
+            condition,
+        })
+    }
+
+    /// The finding rule id: `SIGMA-<rule id>`.
+    pub fn rule_id(&self) -> String {
+        format!("SIGMA-{}", self.id)
+    }
+
+    pub fn matches(&self, record: &Value, raw: &str) -> bool {
+        eval(&self.condition, &self.selections, record, raw)
+    }
+
+    pub fn interest(&self) -> Option<(Vec<String>, Vec<String>)> {
+        let (mut n, mut s) = required(&self.condition, &self.selections)?;
+        n.sort();
+        n.dedup();
+        s.sort();
+        s.dedup();
+        Some((n, s))
+    }
+}
+
+fn file_stem(file: &str) -> String {
+    Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+type Interest = (Vec<String>, Vec<String>);
+
+fn required(e: &Expr, sels: &[(String, Selection)]) -> Option<Interest> {
+    match e {
+        Expr::Sel(i) => {
+            let Selection::Fields(alts) = &sels[*i].1 else {
+                return None;
+            };
+            let mut acc: Interest = (Vec::new(), Vec::new());
+            for alt in alts {
+                let fm = alt.iter().find(|f| {
+                    f.path.len() == 1
+                        && (f.path[0] == "eventName" || f.path[0] == "eventSource")
+                        && !f.values.is_empty()
+                        && f.values.iter().all(|m| matches!(m, Matcher::Exact(_)))
+                })?;
+                let vals = fm.values.iter().map(|m| match m {
+                    Matcher::Exact(s) => s.clone(),
+                    _ => unreachable!(),
+                });
+                let vals: Vec<String> = if fm.all {
+                    vals.take(1).collect()
+                } else {
+                    vals.collect()
+                };
+                if fm.path[0] == "eventName" {
+                    acc.0.extend(vals);
+                } else {
+                    acc.1.extend(vals);
+                }
+            }
+            (!alts.is_empty()).then_some(acc)
+        }
+        Expr::Not(_) => None,
+        Expr::And(items) => items.iter().find_map(|x| required(x, sels)),
+        Expr::Or(items) => {
+            let mut acc: Interest = (Vec::new(), Vec::new());
+            for x in items {
+                let (n, s) = required(x, sels)?;
+                acc.0.extend(n);
+                acc.1.extend(s);
+            }
+            (!items.is_empty()).then_some(acc)
+        }
+    }
+}
+
+fn eval(e: &Expr, sels: &[(String, Selection)], rec: &Value, raw: &str) -> bool {
+    match e {
+        Expr::Sel(i) => sels[*i].1.matches(rec, raw),
+        Expr::Not(x) => !eval(x, sels, rec, raw),
+        Expr::And(xs) => xs.iter().all(|x| eval(x, sels, rec, raw)),
+        Expr::Or(xs) => xs.iter().any(|x| eval(x, sels, rec, raw)),
+    }
+}
+
+impl Selection {
+    fn matches(&self, rec: &Value, raw: &str) -> bool {
+        match self {
+            Selection::Fields(alts) => alts.iter().any(|alt| alt.iter().all(|f| f.matches(rec))),
+            Selection::Keywords(ms) => {
+                let lower = raw.to_lowercase();
+                ms.iter().any(|m| m.matches_text(&lower, raw, rec))
+            }
+        }
+    }
+}
+
+/// Every value the path reaches; arrays fan out to their elements.
+fn resolve<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
+    let Some((first, rest)) = path.split_first() else {
+        match v {
+            Value::Array(items) if !items.is_empty() => out.extend(items.iter()),
+            _ => out.push(v),
+        }
+        return;
+    };
+    match v {
+        Value::Object(map) => {
+            if let Some(child) = map.get(first.as_str()) {
+                resolve(child, rest, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| resolve(i, path, out)),
+        _ => {}
+    }
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(_) | Value::Object(_) => serde_json::to_string(v).ok(),
+    }
+}
+
+impl FieldMatch {
+    fn matches(&self, rec: &Value) -> bool {
+        let mut found = Vec::new();
+        resolve(rec, &self.path, &mut found);
+        // Whole array/object text too, so `contains` on an array field sees its JSON.
+        let mut whole = Vec::new();
+        if self.path.len() == 1 || !found.is_empty() {
+            resolve_whole(rec, &self.path, &mut whole);
+        }
+        let check = |m: &Matcher| -> bool {
+            if let Matcher::Null = m {
+                return found.iter().all(|v| v.is_null()) && whole.iter().all(|v| v.is_null());
+            }
+            if let Matcher::FieldRef(other) = m {
+                let mut refs = Vec::new();
+                resolve(rec, other, &mut refs);
+                return found
+                    .iter()
+                    .any(|a| refs.iter().any(|b| a == b && !a.is_null()));
+            }
+            found.iter().chain(whole.iter()).any(|v| {
+                text_of(v).is_some_and(|t| {
+                    let lower = t.to_lowercase();
+                    m.matches_text(&lower, &t, v)
+                })
+            })
+        };
+        if self.all {
+            self.values.iter().all(check)
+        } else {
+            self.values.iter().any(check)
+        }
+    }
+}
+
+/// The value at the path without fanning out a final array (for its JSON text).
+fn resolve_whole<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
+    let Some((first, rest)) = path.split_first() else {
+        if v.is_array() {
+            out.push(v);
+        }
+        return;
+    };
+    match v {
+        Value::Object(map) => {
+            if let Some(child) = map.get(first.as_str()) {
+                resolve_whole(child, rest, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| resolve_whole(i, path, out)),
+        _ => {}
+    }
+}
+
+impl Matcher {
+    fn matches_text(&self, lower: &str, orig: &str, v: &Value) -> bool {
+        match self {
+            Matcher::Null => v.is_null(),
+            Matcher::Exact(s) => lower == s,
+            Matcher::Prefix(s) => lower.starts_with(s.as_str()),
+            Matcher::Suffix(s) => lower.ends_with(s.as_str()),
+            Matcher::Contains(s) => lower.contains(s.as_str()),
+            Matcher::Regex(r) => r.is_match(orig),
+            Matcher::Cidr(net) => orig
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
+            Matcher::FieldRef(_) => false,
+        }
+    }
+}
+
+type Compiled<T> = Result<Result<T, String>, Unsupported>;
+
+fn compile_selection(node: &Node) -> Compiled<Selection> {
+    match &node.kind {
+        Kind::Map(_) => Ok(compile_map(node)?.map(|m| Selection::Fields(vec![m]))),
+        Kind::Seq(items) if items.iter().all(|i| matches!(i.kind, Kind::Map(_))) => {
+            let mut alts = Vec::new();
+            for i in items {
+                match compile_map(i)? {
+                    Ok(m) => alts.push(m),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            Ok(Ok(Selection::Fields(alts)))
+        }
+        Kind::Seq(items) => {
+            let mut ms = Vec::new();
+            for i in items {
+                let Some(t) = scalar_text(i) else {
+                    return Ok(Err("keyword list mixes maps and values".into()));
+                };
+                ms.push(wildcard(&t, Mode::Plain));
+            }
+            Ok(Ok(Selection::Keywords(ms)))
+        }
+        _ => match scalar_text(node) {
+            Some(t) => Ok(Ok(Selection::Keywords(vec![wildcard(&t, Mode::Plain)]))),
+            None => Ok(Err("empty selection".into())),
+        },
+    }
+}
+
+fn compile_map(node: &Node) -> Compiled<Vec<FieldMatch>> {
+    let Kind::Map(entries) = &node.kind else {
+        return Ok(Err("selection is not a map".into()));
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let mut parts = e.key.split('|');
+        let field = parts.next().unwrap_or_default();
+        let mut mode = Mode::Plain;
+        let mut all = false;
+        for m in parts {
+            mode = match m {
+                "contains" => Mode::Contains,
+                "startswith" => Mode::Prefix,
+                "endswith" => Mode::Suffix,
+                "re" => Mode::Re,
+                "cidr" => Mode::Cidr,
+                "fieldref" => Mode::FieldRef,
+                "all" => {
+                    all = true;
+                    continue;
+                }
+                other => return Err(Unsupported(format!("modifier '{other}' in '{}'", e.key))),
+            };
+        }
+        let values: Vec<&Node> = match &e.value.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![&e.value],
+        };
+        let mut ms = Vec::new();
+        for v in values {
+            let m = match (&v.kind, mode) {
+                (Kind::Null, _) => Matcher::Null,
+                (_, Mode::FieldRef) => match scalar_text(v) {
+                    Some(t) => Matcher::FieldRef(t.split('.').map(String::from).collect()),
+                    None => return Ok(Err(format!("bad fieldref in '{}'", e.key))),
+                },
+                (_, Mode::Re) => match scalar_text(v).map(|t| Regex::new(&t)) {
+                    Some(Ok(r)) => Matcher::Regex(r),
+                    Some(Err(err)) => return Ok(Err(format!("bad regex in '{}': {err}", e.key))),
+                    None => return Ok(Err(format!("bad regex in '{}'", e.key))),
+                },
+                (_, Mode::Cidr) => match scalar_text(v).map(|t| t.parse::<ipnet::IpNet>()) {
+                    Some(Ok(n)) => Matcher::Cidr(n),
+                    _ => return Ok(Err(format!("bad CIDR in '{}'", e.key))),
+                },
+                _ => match scalar_text(v) {
+                    Some(t) => wildcard(&t, mode),
+                    None => return Ok(Err(format!("value of '{}' is not a scalar", e.key))),
+                },
+            };
+            ms.push(m);
+        }
+        out.push(FieldMatch {
+            path: field.split('.').map(String::from).collect(),
+            all,
+            values: ms,
+        });
+    }
+    Ok(Ok(out))
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Plain,
+    Contains,
+    Prefix,
+    Suffix,
+    Re,
+    Cidr,
+    FieldRef,
+}
+
+/// Sigma wildcards `*`/`?` (`\` escapes) → the cheapest matcher, all lowercase.
+fn wildcard(value: &str, mode: Mode) -> Matcher {
+    // Tokens: Some(c) literal, None for `*`, Some('\0') never; `?` kept separately.
+    #[derive(PartialEq)]
+    enum T {
+        Lit(char),
+        Star,
+        One,
+    }
+    let mut toks = Vec::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some('*' | '?' | '\\')) => {
+                toks.push(T::Lit(chars.next().unwrap()))
+            }
+            '*' => toks.push(T::Star),
+            '?' => toks.push(T::One),
+            c => toks.push(T::Lit(c)),
+        }
+    }
+    match mode {
+        Mode::Contains => {
+            toks.insert(0, T::Star);
+            toks.push(T::Star);
+        }
+        Mode::Prefix => toks.push(T::Star),
+        Mode::Suffix => toks.insert(0, T::Star),
+        _ => {}
+    }
+    let lead = toks.first() == Some(&T::Star);
+    let trail = toks.len() > 1 && toks.last() == Some(&T::Star);
+    let inner = &toks[usize::from(lead)..toks.len() - usize::from(trail)];
+    if inner.iter().all(|t| matches!(t, T::Lit(_))) {
+        let lit: String = inner
+            .iter()
+            .map(|t| match t {
+                T::Lit(c) => *c,
+                _ => unreachable!(),
+            })
+            .collect::<String>()
+            .to_lowercase();
+        return match (lead, trail) {
+            (false, false) => Matcher::Exact(lit),
+            (false, true) => Matcher::Prefix(lit),
+            (true, false) => Matcher::Suffix(lit),
+            (true, true) => Matcher::Contains(lit),
+        };
+    }
+    let mut re = String::from("(?s)^");
+    for t in &toks {
+        match t {
+            T::Lit(c) => re.push_str(&regex::escape(&c.to_lowercase().to_string())),
+            T::Star => re.push_str(".*"),
+            T::One => re.push('.'),
+        }
+    }
+    re.push('$');
+    Matcher::Regex(Regex::new(&re).expect("escaped wildcard pattern"))
+}
+
+// Condition grammar: or := and ('or' and)*; and := not ('and' not)*;
+// not := 'not' not | '(' or ')' | ('1'|'any'|'all') 'of' pattern | name.
+fn parse_condition(text: &str, names: &[&str]) -> Compiled<Expr> {
+    if text.contains('|') {
+        return Err(Unsupported(format!("aggregation in condition '{text}'")));
+    }
+    let spaced = text.replace('(', " ( ").replace(')', " ) ");
+    let toks: Vec<&str> = spaced.split_whitespace().collect();
+    if toks.iter().any(|t| t.eq_ignore_ascii_case("near")) {
+        return Err(Unsupported(format!("'near' in condition '{text}'")));
+    }
+    let mut p = CondParser {
+        toks,
+        pos: 0,
+        names,
+    };
+    let e = match p.or() {
+        Ok(e) => e,
+        Err(m) => return Ok(Err(format!("condition '{text}': {m}"))),
+    };
+    if p.pos != p.toks.len() {
+        return Ok(Err(format!(
+            "condition '{text}': unexpected '{}'",
+            p.toks[p.pos]
+        )));
+    }
+    Ok(Ok(e))
+}
+
+struct CondParser<'a> {
+    toks: Vec<&'a str>,
+    pos: usize,
+    names: &'a [&'a str],
+}
+
+impl<'a> CondParser<'a> {
+    fn peek(&self) -> Option<&'a str> {
+        self.toks.get(self.pos).copied()
+    }
+    fn eat(&mut self, kw: &str) -> bool {
+        if self.peek().is_some_and(|t| t.eq_ignore_ascii_case(kw)) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut xs = vec![self.and()?];
+        while self.eat("or") {
+            xs.push(self.and()?);
+        }
+        Ok(if xs.len() == 1 {
+            xs.pop().unwrap()
+        } else {
+            Expr::Or(xs)
+        })
+    }
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut xs = vec![self.not()?];
+        while self.eat("and") {
+            xs.push(self.not()?);
+        }
+        Ok(if xs.len() == 1 {
+            xs.pop().unwrap()
+        } else {
+            Expr::And(xs)
+        })
+    }
+    fn not(&mut self) -> Result<Expr, String> {
+        if self.eat("not") {
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        if self.eat("(") {
+            let e = self.or()?;
+            if !self.eat(")") {
+                return Err("missing ')'".into());
+            }
+            return Ok(e);
+        }
+        let Some(tok) = self.peek() else {
+            return Err("unexpected end".into());
+        };
+        self.pos += 1;
+        let quant = tok.to_ascii_lowercase();
+        if matches!(quant.as_str(), "1" | "any" | "all") && self.eat("of") {
+            let Some(pat) = self.peek() else {
+                return Err("missing pattern after 'of'".into());
+            };
+            self.pos += 1;
+            let idx: Vec<usize> = (0..self.names.len())
+                .filter(|&i| pat == "them" || glob_name(pat, self.names[i]))
+                .collect();
+            if idx.is_empty() {
+                return Err(format!("no selection matches '{pat}'"));
+            }
+            let xs = idx.into_iter().map(Expr::Sel).collect();
+            return Ok(if quant == "all" {
+                Expr::And(xs)
+            } else {
+                Expr::Or(xs)
+            });
+        }
+        match self.names.iter().position(|n| *n == tok) {
+            Some(i) => Ok(Expr::Sel(i)),
+            None => Err(format!("unknown selection '{tok}'")),
+        }
+    }
+}
+
+fn glob_name(pat: &str, name: &str) -> bool {
+    match pat.split_once('*') {
+        None => pat == name,
+        Some((pre, post)) => {
+            name.len() >= pre.len() + post.len()
+                && name.starts_with(pre)
+                && glob_name_rest(post, &name[pre.len()..])
+        }
+    }
+}
+
+fn glob_name_rest(pat: &str, name: &str) -> bool {
+    if !pat.contains('*') {
+        return name.ends_with(pat);
+    }
+    (0..=name.len()).any(|i| name.is_char_boundary(i) && glob_name(pat, &name[i..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(det: &str) -> SigmaRule {
+        let src = format!(
+            "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n{det}\nlevel: high\n"
+        );
+        SigmaRules::parse_one(&src, "t.yml").unwrap()
+    }
+
+    #[test]
+    fn wildcards_compile_to_cheap_matchers() {
+        assert!(matches!(wildcard("Abc*", Mode::Plain), Matcher::Prefix(s) if s == "abc"));
+        assert!(matches!(wildcard("*abc", Mode::Plain), Matcher::Suffix(_)));
+        assert!(matches!(
+            wildcard("ab", Mode::Contains),
+            Matcher::Contains(_)
+        ));
+        assert!(matches!(wildcard("a?c", Mode::Plain), Matcher::Regex(_)));
+        assert!(matches!(wildcard(r"a\*", Mode::Plain), Matcher::Exact(s) if s == "a*"));
+    }
+
+    #[test]
+    fn interest_is_none_when_a_branch_lacks_event_name() {
+        let r = rule("  a:\n    eventName: X\n  b:\n    userAgent: y\n  condition: a or b");
+        assert!(r.interest().is_none());
+        let r = rule("  a:\n    eventName: X\n  b:\n    userAgent: y\n  condition: a and not b");
+        assert_eq!(r.interest().unwrap().0, vec!["x".to_string()]);
+        let rec = json!({"eventName": "X", "userAgent": "z"});
+        assert!(r.matches(&rec, ""));
+    }
+}
