@@ -70,7 +70,14 @@ pub fn render(report: &Report) -> String {
                 cell(f.function.as_deref().unwrap_or(&f.resource_id), 60),
                 cell(&f.file, 120),
                 f.line,
-                cell(&f.description, 200)
+                cell(
+                    &match &f.events {
+                        Some(ev) =>
+                            format!("{} ({})", f.description, crate::report::event_line(ev)),
+                        None => f.description.clone(),
+                    },
+                    400
+                )
             );
         }
         if top.len() > TOP {

@@ -32,3 +32,24 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Junit => junit::render(report),
     }
 }
+
+/// One line of a hunt finding's CloudTrail context, for the text and markdown renderers.
+pub fn event_line(ev: &crate::model::EventContext) -> String {
+    let mut parts = vec![format!("events: {}", ev.event_ids.join(", "))];
+    for (k, v) in [
+        ("principal", &ev.principal),
+        ("ip", &ev.source_ip),
+        ("region", &ev.region),
+        ("account", &ev.account),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{k}: {v}"));
+        }
+    }
+    match (&ev.first_seen, &ev.last_seen) {
+        (Some(a), Some(b)) if a != b => parts.push(format!("time: {a} .. {b}")),
+        (Some(a), _) => parts.push(format!("time: {a}")),
+        _ => {}
+    }
+    parts.join("; ")
+}

@@ -139,6 +139,10 @@ pub fn render(report: &Report) -> String {
             if let Some(i) = rule_index {
                 r["ruleIndex"] = json!(i);
             }
+            // Hunt findings: the CloudTrail events behind them, for pivoting.
+            if let Some(ev) = &f.events {
+                r["properties"]["events"] = json!(ev);
+            }
             if let Some(s) = &f.suppression {
                 r["suppressions"] = json!([{
                     "kind": "external",

@@ -36,6 +36,9 @@ pub fn render(report: &Report, color: bool) -> String {
             f.description,
             sup
         );
+        if let Some(ev) = &f.events {
+            let _ = writeln!(out, "    {}", crate::report::event_line(ev));
+        }
     }
     for e in &report.errors {
         let _ = writeln!(out, "error: {e}");
