@@ -7,8 +7,8 @@
 
 pub mod athena;
 pub mod detect;
-pub mod sigma;
 pub mod input;
+pub mod sigma;
 
 use crate::cli::{EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK};
 use crate::model::{Finding, InputError, Report, Severity};
@@ -81,46 +81,51 @@ fn config_error(file: &str, message: String) -> InputError {
     }
 }
 
+fn read_config(p: &Path) -> Result<ConfigFile, InputError> {
+    let name = p.display().to_string();
+    let text = std::fs::read_to_string(p).map_err(|e| config_error(&name, e.to_string()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| config_error(&name, format!("invalid hunt config: {e}")))
+}
+
+/// The context a hunt config file alone gives (tests use it for per-rule fixtures).
+pub fn context_from_file(path: &Path) -> Result<HuntContext, InputError> {
+    let c = read_config(path)?;
+    let d = HuntContext::default();
+    Ok(HuntContext {
+        trusted_regions: c.trusted_regions,
+        trusted_cidrs: parse_cidrs(&c.trusted_cidrs, &path.display().to_string())?,
+        brute_force_threshold: c.brute_force_threshold.unwrap_or(d.brute_force_threshold),
+        brute_force_window_secs: c
+            .brute_force_window_secs
+            .unwrap_or(d.brute_force_window_secs),
+        key_use_window_secs: c.key_use_window_secs.unwrap_or(d.key_use_window_secs),
+        ..d
+    })
+}
+
 /// Builds the context from the config file and flags.
 fn context(args: &HuntArgs) -> Result<HuntContext, InputError> {
-    let mut ctx = HuntContext::default();
     let path = args.config.clone().or_else(|| {
         Path::new(CONFIG_FILE)
             .is_file()
             .then(|| PathBuf::from(CONFIG_FILE))
     });
-    let mut regions = Vec::new();
-    let mut cidrs = Vec::new();
-    if let Some(p) = path {
-        let name = p.display().to_string();
-        let text = std::fs::read_to_string(&p).map_err(|e| config_error(&name, e.to_string()))?;
-        let c: ConfigFile = serde_json::from_str(&text)
-            .map_err(|e| config_error(&name, format!("invalid hunt config: {e}")))?;
-        regions = c.trusted_regions;
-        cidrs = c.trusted_cidrs;
-        ctx.brute_force_threshold = c.brute_force_threshold.unwrap_or(ctx.brute_force_threshold);
-        ctx.brute_force_window_secs = c
-            .brute_force_window_secs
-            .unwrap_or(ctx.brute_force_window_secs);
-        ctx.key_use_window_secs = c.key_use_window_secs.unwrap_or(ctx.key_use_window_secs);
-    }
+    let mut ctx = match path {
+        Some(p) => context_from_file(&p)?,
+        None => HuntContext::default(),
+    };
+    // Flags replace the file's lists.
     if !args.trusted_regions.is_empty() {
-        regions = args.trusted_regions.clone();
+        ctx.trusted_regions = args
+            .trusted_regions
+            .iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
     }
     if !args.trusted_cidrs.is_empty() {
-        cidrs = args.trusted_cidrs.clone();
-    }
-    ctx.trusted_regions = regions
-        .into_iter()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    for c in cidrs.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        let net = c
-            .parse::<ipnet::IpNet>()
-            .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-            .map_err(|_| config_error("--trusted-cidrs", format!("not a CIDR: {c}")))?;
-        ctx.trusted_cidrs.push(net);
+        ctx.trusted_cidrs = parse_cidrs(&args.trusted_cidrs, "--trusted-cidrs")?;
     }
     ctx.since = args
         .since
@@ -133,6 +138,19 @@ fn context(args: &HuntArgs) -> Result<HuntContext, InputError> {
         .map(|s| parse_time(s, true))
         .transpose()?;
     Ok(ctx)
+}
+
+/// CIDRs, or bare addresses as /32 or /128.
+fn parse_cidrs(list: &[String], origin: &str) -> Result<Vec<ipnet::IpNet>, InputError> {
+    list.iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<ipnet::IpNet>()
+                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| config_error(origin, format!("not a CIDR: {c}")))
+        })
+        .collect()
 }
 
 /// RFC 3339, or a date (start of day for --since, end of day for --until), UTC.
