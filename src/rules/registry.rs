@@ -59,6 +59,7 @@ pub static RULES: &[&Rule] = &[
     &code::insecure_temp_file::RULE,
     &code::weak_password_hash::RULE,
     &ath::root_activity::RULE,
+    &ath::console_login_no_mfa::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -4,11 +4,16 @@
 //! `pub fn detector() -> Box<dyn Detector>`; the API is in `crate::hunt::detect`.
 //! Add a module here, a row in [`detectors`], and a row in `registry.rs`.
 
+pub mod console_login_no_mfa;
+pub(crate) mod policy;
 pub mod root_activity;
 
 use crate::hunt::detect::Detector;
 
 /// Fresh instances of every built-in detection, in id order.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    vec![root_activity::detector()]
+    vec![
+        console_login_no_mfa::detector(),
+        root_activity::detector(),
+    ]
 }

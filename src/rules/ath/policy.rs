@@ -1,0 +1,129 @@
+//! Helpers shared by the ATH detections: policy documents as CloudTrail logs them.
+
+use serde_json::Value;
+
+/// Decodes `%XX` escapes (and `+` as space), as IAM logs `policyDocument` URL-encoded.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A policy document field: a JSON object, a JSON string, or a URL-encoded JSON string.
+pub fn document(v: Option<&Value>) -> Option<Value> {
+    match v? {
+        Value::Object(_) => v.cloned(),
+        Value::String(s) => {
+            let t = s.trim();
+            serde_json::from_str::<Value>(t)
+                .ok()
+                .or_else(|| serde_json::from_str(&percent_decode(t)).ok())
+                .filter(Value::is_object)
+        }
+        _ => None,
+    }
+}
+
+/// The `Statement` entries of a policy (a single object or an array).
+pub fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(o @ Value::Object(_)) => vec![o],
+        _ => Vec::new(),
+    }
+}
+
+/// String values of a field that may be a string or an array of strings.
+pub fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// True when a statement is `Effect: Allow` (the default when absent is not allowed by IAM,
+/// but a missing Effect is treated as Allow so garbage never hides a grant).
+pub fn allows(st: &Value) -> bool {
+    st.get("Effect").and_then(Value::as_str) != Some("Deny")
+}
+
+/// Principals of a statement: `"*"`, `{"AWS": "*"}`, `{"AWS": [...]}`, `{"Service": ...}`.
+pub fn principals(st: &Value) -> Vec<&str> {
+    match st.get("Principal") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Object(m)) => m.values().flat_map(|v| strings(Some(v))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Runs a fresh detector over records (test helper; odd records included).
+#[cfg(test)]
+pub fn run(
+    mut d: Box<dyn crate::hunt::detect::Detector>,
+    records: &str,
+    ctx: &crate::hunt::detect::HuntContext,
+) -> Vec<crate::model::Finding> {
+    let v: Value = serde_json::from_str(records).expect("test records");
+    let mut out = Vec::new();
+    for (i, r) in v.as_array().into_iter().flatten().enumerate() {
+        let e = crate::hunt::detect::Event { value: r, raw: "", file: "t.json", line: i + 1 };
+        d.on_event(&e, ctx, &mut out);
+    }
+    d.finish(ctx, &mut out);
+    out
+}
+
+/// Records with null, missing and mistyped fields every detector must survive.
+#[cfg(test)]
+pub const ODD: &str = r#"[
+ {},
+ {"eventName": null, "userIdentity": null, "requestParameters": null},
+ {"eventName": "ConsoleLogin", "userIdentity": 5, "additionalEventData": "x", "responseElements": [1]},
+ {"eventName": "PutUserPolicy", "requestParameters": {"policyDocument": 7}},
+ {"eventName": "CreatePolicy", "requestParameters": {"policyDocument": "%7B%22Statement%22%3A5%7D"}},
+ {"eventName": "AttachRolePolicy", "requestParameters": {"policyArn": ["x"]}},
+ {"eventName": "UpdateTrail", "requestParameters": {"isMultiRegionTrail": "false"}},
+ {"eventName": "PutEventSelectors", "requestParameters": {"eventSelectors": {"a": 1}}},
+ {"eventName": "UpdateDetector", "requestParameters": {"enable": null}},
+ {"eventName": "AuthorizeSecurityGroupIngress", "requestParameters": {"ipPermissions": {"items": [{"ipRanges": {"items": [{"cidrIp": 0}]}}, null]}}},
+ {"eventName": "PutBucketPolicy", "requestParameters": {"bucketPolicy": {"Statement": [null, {"Principal": 3}]}}},
+ {"eventName": "PutBucketAcl", "requestParameters": {"AccessControlPolicy": {"AccessControlList": {"Grant": 4}}}},
+ {"eventName": "PutPublicAccessBlock", "requestParameters": {"PublicAccessBlockConfiguration": "no"}},
+ {"eventName": "UpdateAssumeRolePolicy", "requestParameters": {"policyDocument": "{\"Statement\":[{\"Principal\":{\"AWS\":5}}]}"}}
+]"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_plain_and_url_encoded_documents() {
+        let plain = Value::String(r#"{"Statement":{"Effect":"Allow","Action":"*"}}"#.into());
+        let enc = Value::String("%7B%22Statement%22%3A%7B%22Action%22%3A%22%2A%22%7D%7D".into());
+        assert!(document(Some(&plain)).is_some());
+        let d = document(Some(&enc)).unwrap();
+        assert_eq!(statements(&d).len(), 1);
+        assert!(document(Some(&Value::from(3))).is_none());
+        assert!(document(Some(&Value::String("%zz%".into()))).is_none());
+        assert_eq!(percent_decode("%4"), "%4");
+    }
+}
