@@ -88,7 +88,10 @@ enum Matcher {
     Prefix(String),
     Suffix(String),
     Contains(String),
+    /// `|re`: case-sensitive, on the original text.
     Regex(Regex),
+    /// Wildcard pattern, on the lowercased text.
+    Wild(Regex),
     Cidr(ipnet::IpNet),
     FieldRef(Vec<String>),
 }
@@ -254,7 +257,7 @@ impl SigmaRule {
         }
         let Some(cond) = det.get("condition") else {
             return Err(RuleError::Invalid(
-                Some(det.line),
+                node.entry("detection").map(|e| e.key_line),
                 "detection has no condition".into(),
             ));
         };
@@ -342,12 +345,17 @@ fn required(e: &Expr, sels: &[(String, Selection)]) -> Option<Interest> {
             };
             let mut acc: Interest = (Vec::new(), Vec::new());
             for alt in alts {
-                let fm = alt.iter().find(|f| {
+                let usable = |f: &&FieldMatch, name: &str| {
                     f.path.len() == 1
-                        && (f.path[0] == "eventName" || f.path[0] == "eventSource")
+                        && f.path[0] == name
                         && !f.values.is_empty()
                         && f.values.iter().all(|m| matches!(m, Matcher::Exact(_)))
-                })?;
+                };
+                // eventName is the more selective of the two.
+                let fm = alt
+                    .iter()
+                    .find(|f| usable(f, "eventName"))
+                    .or_else(|| alt.iter().find(|f| usable(f, "eventSource")))?;
                 let vals = fm.values.iter().map(|m| match m {
                     Matcher::Exact(s) => s.clone(),
                     _ => unreachable!(),
@@ -493,6 +501,7 @@ impl Matcher {
             Matcher::Suffix(s) => lower.ends_with(s.as_str()),
             Matcher::Contains(s) => lower.contains(s.as_str()),
             Matcher::Regex(r) => r.is_match(orig),
+            Matcher::Wild(r) => r.is_match(lower),
             Matcher::Cidr(net) => orig
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
@@ -664,19 +673,19 @@ fn wildcard(value: &str, mode: Mode) -> Matcher {
         }
     }
     re.push('$');
-    Matcher::Regex(Regex::new(&re).expect("escaped wildcard pattern"))
+    Matcher::Wild(Regex::new(&re).expect("escaped wildcard pattern"))
 }
 
 // Condition grammar: or := and ('or' and)*; and := not ('and' not)*;
 // not := 'not' not | '(' or ')' | ('1'|'any'|'all') 'of' pattern | name.
 fn parse_condition(text: &str, names: &[&str]) -> Compiled<Expr> {
-    if text.contains('|') {
-        return Err(Unsupported(format!("aggregation in condition '{text}'")));
-    }
     let spaced = text.replace('(', " ( ").replace(')', " ) ");
     let toks: Vec<&str> = spaced.split_whitespace().collect();
     if toks.iter().any(|t| t.eq_ignore_ascii_case("near")) {
         return Err(Unsupported(format!("'near' in condition '{text}'")));
+    }
+    if text.contains('|') {
+        return Err(Unsupported(format!("aggregation in condition '{text}'")));
     }
     let mut p = CondParser {
         toks,
@@ -815,7 +824,7 @@ mod tests {
             wildcard("ab", Mode::Contains),
             Matcher::Contains(_)
         ));
-        assert!(matches!(wildcard("a?c", Mode::Plain), Matcher::Regex(_)));
+        assert!(matches!(wildcard("a?c", Mode::Plain), Matcher::Wild(_)));
         assert!(matches!(wildcard(r"a\*", Mode::Plain), Matcher::Exact(s) if s == "a*"));
     }
 
