@@ -60,6 +60,9 @@ pub static RULES: &[&Rule] = &[
     &code::weak_password_hash::RULE,
     &ath::root_activity::RULE,
     &ath::console_login_no_mfa::RULE,
+    &ath::iam_policy_wildcard_action::RULE,
+    &ath::admin_policy_attached::RULE,
+    &ath::cloudtrail_tampering::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].severity, Severity::Medium);
         assert_eq!(f[1].severity, Severity::High);
-        assert_eq!(f[1].events.as_ref().unwrap().event_ids, vec!["5".to_string()]);
+        assert_eq!(
+            f[1].events.as_ref().unwrap().event_ids,
+            vec!["5".to_string()]
+        );
         assert!(run(detector(), ODD, &ctx).is_empty());
     }
 }

@@ -4,7 +4,10 @@
 //! `pub fn detector() -> Box<dyn Detector>`; the API is in `crate::hunt::detect`.
 //! Add a module here, a row in [`detectors`], and a row in `registry.rs`.
 
+pub mod admin_policy_attached;
+pub mod cloudtrail_tampering;
 pub mod console_login_no_mfa;
+pub mod iam_policy_wildcard_action;
 pub(crate) mod policy;
 pub mod root_activity;
 
@@ -15,5 +18,8 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![
         console_login_no_mfa::detector(),
         root_activity::detector(),
+        iam_policy_wildcard_action::detector(),
+        admin_policy_attached::detector(),
+        cloudtrail_tampering::detector(),
     ]
 }

@@ -10,7 +10,8 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(v) => {
                         out.push(v);
                         i += 3;
@@ -85,7 +86,12 @@ pub fn run(
     let v: Value = serde_json::from_str(records).expect("test records");
     let mut out = Vec::new();
     for (i, r) in v.as_array().into_iter().flatten().enumerate() {
-        let e = crate::hunt::detect::Event { value: r, raw: "", file: "t.json", line: i + 1 };
+        let e = crate::hunt::detect::Event {
+            value: r,
+            raw: "",
+            file: "t.json",
+            line: i + 1,
+        };
         d.on_event(&e, ctx, &mut out);
     }
     d.finish(ctx, &mut out);
