@@ -171,3 +171,41 @@ fn every_format_carries_event_ids() {
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "ATH005");
 }
+
+#[test]
+fn sigma_rules_run_alongside_builtins() {
+    let dir = std::env::temp_dir().join(format!("gr-hunt-sigma-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("create_key.yml"),
+        "title: Access key created\nid: 0a0a0a0a-1111-2222-3333-444444444444\nlevel: low\n\
+logsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    \
+eventSource: iam.amazonaws.com\n    eventName: CreateAccessKey\n  condition: selection\n",
+    )
+    .unwrap();
+    let o = hunt(&[
+        GOOD[0],
+        GOOD[2],
+        "--sigma",
+        dir.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    let v = json(&o);
+    let sigma: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("SIGMA-"))
+        .collect();
+    assert_eq!(sigma.len(), 1, "{v:#}");
+    assert_eq!(
+        sigma[0]["rule_id"],
+        "SIGMA-0a0a0a0a-1111-2222-3333-444444444444"
+    );
+    assert_eq!(sigma[0]["severity"], "LOW");
+    assert_eq!(
+        sigma[0]["events"]["event_ids"][0],
+        "44444444-0000-4000-8000-000000000001"
+    );
+}

@@ -157,13 +157,32 @@ pub fn finding_for(
     description: String,
     events: &[EventSummary],
 ) -> Finding {
+    finding_with(
+        rule.id,
+        severity,
+        rule.remediation,
+        resource_id,
+        description,
+        events,
+    )
+}
+
+/// [`finding_for`] for rules outside the registry (Sigma).
+pub fn finding_with(
+    rule_id: &str,
+    severity: Severity,
+    remediation: &str,
+    resource_id: &str,
+    description: String,
+    events: &[EventSummary],
+) -> Finding {
     let last = events.last().cloned().unwrap_or_default();
     let mut f = Finding::new(
-        rule.id,
+        rule_id,
         severity,
         resource_id,
         description,
-        rule.remediation,
+        remediation,
         &last.file,
         last.line,
         0,

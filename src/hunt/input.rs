@@ -171,10 +171,15 @@ fn scan_array(text: &str, from: usize) -> (Vec<&str>, Option<String>) {
     }
 }
 
-/// The `eventName` of a raw record without parsing it, when it is found as a plain string.
-pub fn peek_event_name(raw: &str) -> Option<&str> {
-    let pos = memchr::memmem::find(raw.as_bytes(), b"\"eventName\"")?;
-    let rest = raw[pos + 11..].trim_start().strip_prefix(':')?.trim_start();
+/// A top-level string field of a raw record without parsing it (`key` with its quotes,
+/// e.g. `"eventName"`). CloudTrail writes `eventName`/`eventSource` before any nested
+/// object, so the first occurrence is the record's own.
+pub fn peek_str<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
+    let pos = memchr::memmem::find(raw.as_bytes(), key.as_bytes())?;
+    let rest = raw[pos + key.len()..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
     let rest = rest.strip_prefix('"')?;
     let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
     (rest.as_bytes()[end] == b'"').then(|| &rest[..end])

@@ -44,6 +44,9 @@ pub struct HuntArgs {
     /// Skip records after this time (RFC 3339, or a UTC date YYYY-MM-DD: through its end).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// Also run the Sigma rules (logsource aws/cloudtrail) under DIR; findings are SIGMA-<id>.
+    #[arg(long, value_name = "DIR")]
+    pub sigma: Option<PathBuf>,
     /// Output format [default: text on a terminal, json otherwise].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
@@ -185,7 +188,34 @@ struct FileRecords {
 /// Files per parallel batch: bounds memory to a few files per core.
 const BATCH: usize = 16;
 
-fn load_file(path: &Path, names: Option<&HashSet<&'static str>>, keep_raw: bool) -> FileRecords {
+/// Which records are worth parsing: `eventName`/`eventSource` values (lowercase) some
+/// detector or Sigma rule needs. `None` = someone needs every record.
+struct Prefilter {
+    names: HashSet<String>,
+    sources: HashSet<String>,
+}
+
+impl Prefilter {
+    /// A record is skipped only when its name and source were both read and neither is wanted;
+    /// anything odd (escapes, missing keys) is parsed.
+    fn skip(&self, raw: &str) -> bool {
+        let Some(name) = input::peek_str(raw, "\"eventName\"") else {
+            return false;
+        };
+        if self.names.contains(&name.to_ascii_lowercase()) {
+            return false;
+        }
+        if self.sources.is_empty() {
+            return true;
+        }
+        match input::peek_str(raw, "\"eventSource\"") {
+            Some(src) => !self.sources.contains(&src.to_ascii_lowercase()),
+            None => false,
+        }
+    }
+}
+
+fn load_file(path: &Path, filter: Option<&Prefilter>, keep_raw: bool) -> FileRecords {
     let display = crate::scan::display_path(path);
     let text = match input::read_text(path) {
         Ok(t) => t,
@@ -200,10 +230,7 @@ fn load_file(path: &Path, names: Option<&HashSet<&'static str>>, keep_raw: bool)
     let (raws, mut error) = input::split_records(&text);
     let mut records = Vec::new();
     for (i, raw) in raws.iter().enumerate() {
-        if let Some(names) = names
-            && let Some(n) = input::peek_event_name(raw)
-            && !names.contains(n)
-        {
+        if filter.is_some_and(|f| f.skip(raw)) {
             continue;
         }
         match serde_json::from_str::<Value>(raw) {
@@ -240,13 +267,14 @@ fn in_window(e: &Event, ctx: &HuntContext) -> bool {
 /// (also used by tests/fixtures.rs).
 pub fn hunt_files(paths: &[PathBuf], ctx: &HuntContext) -> (Vec<Finding>, Vec<InputError>) {
     let mut detectors = detect::detectors(ctx);
-    hunt_with(paths, ctx, &mut detectors)
+    hunt_with(paths, ctx, &mut detectors, None)
 }
 
 pub fn hunt_with(
     paths: &[PathBuf],
     ctx: &HuntContext,
     detectors: &mut [Box<dyn Detector>],
+    sigma: Option<&sigma::SigmaRules>,
 ) -> (Vec<Finding>, Vec<InputError>) {
     let mut walk_errors = Vec::new();
     let files = input::collect_files(paths, &mut walk_errors);
@@ -254,12 +282,26 @@ pub fn hunt_with(
         .into_iter()
         .map(|(f, m)| config_error(&f, m))
         .collect();
-    // Prefilter: a name set when every detector lists names; `None` = keep all.
-    let mut names: Option<HashSet<&'static str>> = Some(HashSet::new());
+    let mut filter = Some(Prefilter {
+        names: HashSet::new(),
+        sources: HashSet::new(),
+    });
     for d in detectors.iter() {
-        match (d.interest(), names.as_mut()) {
-            (Interest::Names(ns), Some(set)) => set.extend(ns.iter().copied()),
-            _ => names = None,
+        match (d.interest(), filter.as_mut()) {
+            (Interest::Names(ns), Some(f)) => {
+                f.names.extend(ns.iter().map(|n| n.to_ascii_lowercase()))
+            }
+            _ => filter = None,
+        }
+    }
+    for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+        match (r.interest(), filter.as_mut()) {
+            (Some((names, sources)), Some(f)) => {
+                f.names.extend(names.iter().map(|n| n.to_ascii_lowercase()));
+                f.sources
+                    .extend(sources.iter().map(|n| n.to_ascii_lowercase()));
+            }
+            _ => filter = None,
         }
     }
     let interests: Vec<Option<HashSet<&'static str>>> = detectors
@@ -273,7 +315,7 @@ pub fn hunt_with(
     for batch in files.chunks(BATCH * rayon::current_num_threads().max(1)) {
         let loaded: Vec<FileRecords> = batch
             .par_iter()
-            .map(|p| load_file(p, names.as_ref(), false))
+            .map(|p| load_file(p, filter.as_ref(), sigma.is_some()))
             .collect();
         for file in loaded {
             if let Some(e) = file.error {
@@ -295,6 +337,11 @@ pub fn hunt_with(
                         d.on_event(&e, ctx, &mut findings);
                     }
                 }
+                for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+                    if r.matches(value, raw) {
+                        findings.push(sigma_finding(r, &e));
+                    }
+                }
             }
         }
     }
@@ -302,6 +349,23 @@ pub fn hunt_with(
         d.finish(ctx, &mut findings);
     }
     (findings, errors)
+}
+
+fn sigma_finding(r: &sigma::SigmaRule, e: &Event) -> Finding {
+    let remediation = match r.references.first() {
+        Some(link) => format!("Investigate as the Sigma rule describes: {link}"),
+        None => "Investigate as the Sigma rule describes.".to_string(),
+    };
+    let resource = e.principal().unwrap_or("unknown principal");
+    let what = format!("{} ({})", r.title, e.event_name().unwrap_or("?"));
+    detect::finding_with(
+        &r.rule_id(),
+        r.level,
+        &remediation,
+        resource,
+        what,
+        &[e.summary()],
+    )
 }
 
 pub fn run(args: &HuntArgs) -> ExitCode {
@@ -312,7 +376,18 @@ pub fn run(args: &HuntArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let (findings, errors) = hunt_files(&args.paths, &ctx);
+    let mut sigma_errors = Vec::new();
+    let sigma = args.sigma.as_deref().map(|dir| {
+        let (rules, errors) = sigma::SigmaRules::load(dir);
+        sigma_errors = errors;
+        for s in &rules.skipped {
+            eprintln!("guardrails: warning: {s}");
+        }
+        rules
+    });
+    let mut detectors = detect::detectors(&ctx);
+    let (findings, mut errors) = hunt_with(&args.paths, &ctx, &mut detectors, sigma.as_ref());
+    errors.extend(sigma_errors);
     let input_failed = !errors.is_empty();
     let report = Report::new(findings, errors, args.fail_on);
     let mut code = if input_failed {
