@@ -133,9 +133,8 @@ fn string_modifiers() {
     v["userIdentity"]["arn"] = json!("arn:aws:sts::123456789012:assumed-role/x/y"); // re
     assert!(!hit(r, v));
     let mut v = good.clone();
-    // |all: only one of the two values present.
-    v["requestParameters"]["policyDocument"] =
-        json!("{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\"}");
+    // |all: only one of the two values present (`*` inside a value is a wildcard).
+    v["requestParameters"]["policyDocument"] = json!("{\"Effect\":\"Deny\",\"Action\":\"*\"}");
     assert!(!hit(r, v));
     // Not an eventName/eventSource equality: needs every record.
     assert_eq!(r.interest(), None);

@@ -531,12 +531,12 @@ fn compile_selection(node: &Node) -> Compiled<Selection> {
                 let Some(t) = scalar_text(i) else {
                     return Ok(Err("keyword list mixes maps and values".into()));
                 };
-                ms.push(wildcard(&t, Mode::Plain));
+                ms.push(wildcard(&t, Mode::Contains));
             }
             Ok(Ok(Selection::Keywords(ms)))
         }
         _ => match scalar_text(node) {
-            Some(t) => Ok(Ok(Selection::Keywords(vec![wildcard(&t, Mode::Plain)]))),
+            Some(t) => Ok(Ok(Selection::Keywords(vec![wildcard(&t, Mode::Contains)]))),
             None => Ok(Err("empty selection".into())),
         },
     }
