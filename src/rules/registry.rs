@@ -63,6 +63,7 @@ pub static RULES: &[&Rule] = &[
     &ath::iam_policy_wildcard_action::RULE,
     &ath::admin_policy_attached::RULE,
     &ath::cloudtrail_tampering::RULE,
+    &ath::detection_disabled::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -7,6 +7,7 @@
 pub mod admin_policy_attached;
 pub mod cloudtrail_tampering;
 pub mod console_login_no_mfa;
+pub mod detection_disabled;
 pub mod iam_policy_wildcard_action;
 pub(crate) mod policy;
 pub mod root_activity;
@@ -21,5 +22,6 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         iam_policy_wildcard_action::detector(),
         admin_policy_attached::detector(),
         cloudtrail_tampering::detector(),
+        detection_disabled::detector(),
     ]
 }
