@@ -286,3 +286,61 @@ fn invalid_rules_are_input_errors_with_lines() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn cli_hunt_with_sigma_rules() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guardrails"))
+        .args([
+            "hunt",
+            "--sigma",
+            "testdata/sigma",
+            "testdata/cloudtrail/AWSLogs",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Skipped rules are warnings on stderr, not input errors (exit 2 = HIGH findings, not 3).
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("warning: testdata/sigma/").count(),
+        5,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unsupported_near.yml:11: sigma rule 'Near' skipped"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    let mut sigma: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("SIGMA-"))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    sigma.sort();
+    assert_eq!(
+        sigma,
+        [
+            ("SIGMA-t-oneofthem".to_string(), "HIGH".to_string()),
+            ("SIGMA-t-oneofthem".to_string(), "HIGH".to_string())
+        ]
+    );
+    let ids = report.to_string();
+    assert!(
+        ids.contains("11111111-0000-4000-8000-000000000002")
+            && ids.contains("22222222-0000-4000-8000-000000000001")
+    );
+}
