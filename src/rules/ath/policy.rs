@@ -67,15 +67,6 @@ pub fn allows(st: &Value) -> bool {
     st.get("Effect").and_then(Value::as_str) != Some("Deny")
 }
 
-/// Principals of a statement: `"*"`, `{"AWS": "*"}`, `{"AWS": [...]}`, `{"Service": ...}`.
-pub fn principals(st: &Value) -> Vec<&str> {
-    match st.get("Principal") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Object(m)) => m.values().flat_map(|v| strings(Some(v))).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Runs a fresh detector over records (test helper; odd records included).
 #[cfg(test)]
 pub fn run(
