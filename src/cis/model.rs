@@ -58,6 +58,25 @@ pub struct CisRun {
     pub controls: Vec<ControlResult>,
     /// `off`, `dry-run` or `apply`, and why when apply was requested but not allowed.
     pub remediation: String,
+    /// Delivery to DynamoDB / S3 / EventBridge (see `sinks`); empty when none is configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sinks: Vec<SinkResult>,
     /// Failing controls as findings (rule_id = control id): the same gate as `scan`.
     pub report: Report,
+}
+
+/// One sink delivery: the report still exists locally whatever happens here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SinkResult {
+    /// `dynamodb`, `s3` or `eventbridge`.
+    pub sink: String,
+    /// Table, bucket/key prefix or event bus.
+    pub target: String,
+    /// `delivered`, `skipped` (nothing to send, e.g. no alert) or `failed`.
+    pub outcome: String,
+    /// What was written (item count, object keys, presigned URL, event id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
