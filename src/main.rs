@@ -5,5 +5,10 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Lambda's provided.al2023 runtime starts the function's `bootstrap` with no arguments.
+    #[cfg(feature = "aws")]
+    if guardrails::cis::lambda::invoked_as_bootstrap() {
+        return guardrails::cis::lambda::run();
+    }
     guardrails::cli::main()
 }
