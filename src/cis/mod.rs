@@ -2,6 +2,7 @@
 
 pub mod lambda;
 pub mod model;
+pub mod remediate;
 pub mod sinks;
 
 use std::process::ExitCode;

@@ -18,7 +18,8 @@ pub struct RemediationAction {
     pub control: String,
     /// Human-readable: what is (or would be) changed, on which resource and region.
     pub description: String,
-    /// `planned` (dry-run), `applied`, or `failed`.
+    /// `planned` (dry-run), `applied`, `failed`, or `skipped` (not safely possible: why in
+    /// `description`).
     pub outcome: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
