@@ -224,9 +224,12 @@ pub fn run() -> ExitCode {
     ExitCode::from(crate::cli::EXIT_INTERNAL)
 }
 
-/// The per-invocation handler: `cis` with the environment's configuration.
+/// The per-invocation handler: `cis` with the environment's configuration. The
+/// configuration is validated here, once, so a bad value is an init error.
 fn make_handler()
 -> Result<impl FnMut(&serde_json::Value) -> Result<serde_json::Value, HandlerError>, HandlerError> {
+    crate::cis::remediate::Switches::from_env()
+        .map_err(|e| HandlerError::new("InvalidConfiguration", e))?;
     // Wired to the `cis` entry point once it lands (cis-core).
     Err::<fn(&serde_json::Value) -> Result<serde_json::Value, HandlerError>, _>(HandlerError::new(
         "NotReady",
