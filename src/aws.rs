@@ -52,3 +52,38 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.join(": ")
 }
+
+/// Resolves every S3 Control request to the configured endpoint as is. The SDK's own
+/// resolver prefixes the account id to the host (`123456789012.127.0.0.1`), which an
+/// emulator on loopback cannot answer.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_sdk_s3control::config::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
+/// An S3 Control client; with an endpoint override, requests go to exactly that host.
+pub fn s3control(conf: &SdkConfig) -> aws_sdk_s3control::Client {
+    let mut b = aws_sdk_s3control::config::Builder::from(conf);
+    if let Some(url) = conf.endpoint_url() {
+        b = b.endpoint_resolver(FixedEndpoint(url.to_string()));
+    }
+    aws_sdk_s3control::Client::from_conf(b.build())
+}
+
+/// The same configuration pointed at another region.
+pub fn in_region(conf: &SdkConfig, region: &str) -> SdkConfig {
+    conf.to_builder()
+        .region(aws_config::Region::new(region.to_string()))
+        .build()
+}

@@ -225,16 +225,39 @@ pub fn run() -> ExitCode {
 }
 
 /// The per-invocation handler: `cis` with the environment's configuration. The
-/// configuration is validated here, once, so a bad value is an init error.
+/// configuration is validated here, once, so a bad value is an init error. The event may
+/// narrow the controls (`{"includes": [...]}`); the response is the run summary.
 fn make_handler()
 -> Result<impl FnMut(&serde_json::Value) -> Result<serde_json::Value, HandlerError>, HandlerError> {
-    crate::cis::remediate::Switches::from_env()
-        .map_err(|e| HandlerError::new("InvalidConfiguration", e))?;
-    // Wired to the `cis` entry point once it lands (cis-core).
-    Err::<fn(&serde_json::Value) -> Result<serde_json::Value, HandlerError>, _>(HandlerError::new(
-        "NotReady",
-        "the cis entry point is not wired yet",
-    ))
+    let base = crate::cis::options_from_env(&[])
+        .map_err(|(_, e)| HandlerError::new("InvalidConfiguration", e))?;
+    let rt = crate::aws::runtime()
+        .map_err(|e| HandlerError::new("RuntimeError", format!("async runtime: {e}")))?;
+    let conf = rt.block_on(crate::aws::load(None));
+    Ok(move |event: &serde_json::Value| {
+        let mut opts = base.clone();
+        if let Some(includes) = event_includes(event)? {
+            opts.controls =
+                crate::cis::select(&includes).map_err(|e| HandlerError::new("InvalidEvent", e))?;
+        }
+        let run = rt
+            .block_on(crate::cis::execute(&conf, &opts))
+            .map_err(|e| HandlerError::new("AwsError", e.0))?;
+        let mut summary = crate::cis::sinks::summary(&run);
+        if let Some(obj) = summary.as_object_mut() {
+            obj.insert("remediation".into(), run.remediation.clone().into());
+            obj.insert(
+                "sinks".into(),
+                serde_json::to_value(&run.sinks).unwrap_or_default(),
+            );
+            obj.insert("exit_code".into(), crate::cis::exit_code(&run).into());
+        }
+        eprintln!(
+            "guardrails lambda: account {} score {:.1}",
+            run.account, run.score
+        );
+        Ok(summary)
+    })
 }
 
 #[cfg(test)]

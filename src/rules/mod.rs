@@ -3,6 +3,8 @@
 pub mod api;
 pub mod ath;
 pub mod chg;
+#[cfg(feature = "aws")]
+pub mod cis;
 pub mod code;
 pub mod ddb;
 pub mod env;

@@ -1,6 +1,8 @@
 //! The one table of rule ids. Append only: an id is never reused or renumbered,
 //! a retired rule keeps its row.
 
+#[cfg(feature = "aws")]
+use super::cis;
 use super::{Rule, api, ath, chg, code, ddb, env, iam, kms, lmb, log, s3, vpc};
 
 pub static RULES: &[&Rule] = &[
@@ -64,6 +66,28 @@ pub static RULES: &[&Rule] = &[
     &ath::admin_policy_attached::RULE,
     &ath::cloudtrail_tampering::RULE,
     &ath::detection_disabled::RULE,
+    #[cfg(feature = "aws")]
+    &cis::no_root_access_keys::RULE,
+    #[cfg(feature = "aws")]
+    &cis::root_mfa::RULE,
+    #[cfg(feature = "aws")]
+    &cis::password_min_length::RULE,
+    #[cfg(feature = "aws")]
+    &cis::password_reuse::RULE,
+    #[cfg(feature = "aws")]
+    &cis::console_users_mfa::RULE,
+    #[cfg(feature = "aws")]
+    &cis::no_user_policies::RULE,
+    #[cfg(feature = "aws")]
+    &cis::s3_account_public_access_block::RULE,
+    #[cfg(feature = "aws")]
+    &cis::multi_region_trail::RULE,
+    #[cfg(feature = "aws")]
+    &cis::log_file_validation::RULE,
+    #[cfg(feature = "aws")]
+    &cis::unauthorized_api_calls_alarm::RULE,
+    #[cfg(feature = "aws")]
+    &cis::world_open_admin_ports::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {
