@@ -18,8 +18,17 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 const ALL: [&str; 11] = [
-    "CIS-1.4", "CIS-1.5", "CIS-1.8", "CIS-1.9", "CIS-1.10", "CIS-1.15", "CIS-2.1.5", "CIS-3.1",
-    "CIS-3.2", "CIS-4.1", "CIS-5.2",
+    "CIS-1.4",
+    "CIS-1.5",
+    "CIS-1.8",
+    "CIS-1.9",
+    "CIS-1.10",
+    "CIS-1.15",
+    "CIS-2.1.5",
+    "CIS-3.1",
+    "CIS-3.2",
+    "CIS-4.1",
+    "CIS-5.2",
 ];
 
 fn account(moto: &Moto, mode: &str) -> Value {
@@ -103,7 +112,12 @@ fn misconfigured_account_fails_every_control_moto_can_express() {
             (id.to_string(), st.to_string())
         })
         .collect();
-    assert_eq!(s, expect, "{}", serde_json::to_string_pretty(&r["controls"]).unwrap());
+    assert_eq!(
+        s,
+        expect,
+        "{}",
+        serde_json::to_string_pretty(&r["controls"]).unwrap()
+    );
     // Failing controls are findings with the control id, in the scan envelope.
     let mut ids: Vec<&str> = r["findings"]
         .as_array()
@@ -119,7 +133,12 @@ fn misconfigured_account_fails_every_control_moto_can_express() {
     assert_eq!(r["passed"], false);
     // Evidence says what was read.
     let c = control(&r, "CIS-1.8");
-    assert!(c["evidence"].to_string().contains("MinimumPasswordLength=8"), "{c}");
+    assert!(
+        c["evidence"]
+            .to_string()
+            .contains("MinimumPasswordLength=8"),
+        "{c}"
+    );
     let c = control(&r, "CIS-1.10");
     assert!(c["reason"].as_str().unwrap().contains("alice"), "{c}");
     let c = control(&r, "CIS-1.15");
@@ -127,20 +146,36 @@ fn misconfigured_account_fails_every_control_moto_can_express() {
     assert!(reason.contains("bob") && reason.contains("carol"), "{c}");
     let c = control(&r, "CIS-5.2");
     // 22, 3389 and all-traffic in two regions; 443 is not an admin port.
-    assert!(c["reason"].as_str().unwrap().starts_with("6 ingress rule(s)"), "{c}");
+    assert!(
+        c["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("6 ingress rule(s)"),
+        "{c}"
+    );
     assert!(c["evidence"].to_string().contains("eu-west-1"), "{c}");
     let c = control(&r, "CIS-3.1");
-    assert!(c["evidence"].to_string().contains("multi-region=false"), "{c}");
+    assert!(
+        c["evidence"].to_string().contains("multi-region=false"),
+        "{c}"
+    );
     let c = control(&r, "CIS-2.1.5");
     assert!(
-        c["reason"].as_str().unwrap().contains("no S3 Block Public Access"),
+        c["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no S3 Block Public Access"),
         "{c}"
     );
     // Score: only CIS-1.4 passes.
     let w = |id: &str| control(&r, id)["weight"].as_f64().unwrap();
     let total: f64 = ALL.iter().map(|id| w(id)).sum();
     let expected = (w("CIS-1.4") / total * 1000.0).round() / 10.0;
-    assert!((r["score"].as_f64().unwrap() - expected).abs() < 0.051, "{}", r["score"]);
+    assert!(
+        (r["score"].as_f64().unwrap() - expected).abs() < 0.051,
+        "{}",
+        r["score"]
+    );
 }
 
 #[test]
@@ -168,17 +203,23 @@ fn hardened_account_passes_all_but_the_emulator_fixed_root_mfa() {
     );
     let c = control(&r, "CIS-4.1");
     assert!(c["evidence"].to_string().contains("alarm cis-4.1"), "{c}");
-    assert!(control(&r, "CIS-1.5")["reason"]
-        .as_str()
-        .unwrap()
-        .contains("root"));
+    assert!(
+        control(&r, "CIS-1.5")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("root")
+    );
 }
 
 #[test]
 fn includes_selects_controls_and_unknown_ids_are_usage_errors() {
     let moto = Moto::start();
     account(&moto, "hardened");
-    let o = cis(&moto, &["--includes", "CIS-1.8,cis-5.2", "--format", "json"], &[]);
+    let o = cis(
+        &moto,
+        &["--includes", "CIS-1.8,cis-5.2", "--format", "json"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r = json_of(&o);
     let s = statuses(&r);
@@ -197,7 +238,12 @@ fn report_formats() {
     let moto = Moto::start();
     account(&moto, "misconfigured");
     let dir = tempfile::tempdir().unwrap();
-    let args = ["--includes", "CIS-1.8,CIS-1.9,CIS-1.4", "--regions", "us-east-1"];
+    let args = [
+        "--includes",
+        "CIS-1.8,CIS-1.9,CIS-1.4",
+        "--regions",
+        "us-east-1",
+    ];
     for (format, check) in [
         ("csv", "CIS-1.8"),
         ("html", "<html"),
@@ -217,7 +263,10 @@ fn report_formats() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.sarif")).unwrap())
             .unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let mut ids: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
     ids.sort();
     assert_eq!(ids, ["CIS-1.8", "CIS-1.9"]);
     // CSV: a header and one row per control.
@@ -237,7 +286,11 @@ fn remediation_modes_and_the_two_switch_safety() {
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
 
     // 1 = dry-run: actions planned and recorded, account unchanged.
-    let o = cis(&moto, &args, &[("AUTO_REMEDIATE", "1"), ("ALARM_TOPIC_ARN", topic)]);
+    let o = cis(
+        &moto,
+        &args,
+        &[("AUTO_REMEDIATE", "1"), ("ALARM_TOPIC_ARN", topic)],
+    );
     let r = json_of(&o);
     assert_eq!(r["remediation"], "dry-run");
     let c = control(&r, "CIS-5.2");
@@ -245,10 +298,15 @@ fn remediation_modes_and_the_two_switch_safety() {
     let actions = c["actions"].as_array().unwrap();
     assert_eq!(actions.len(), 6, "{c}");
     assert!(actions.iter().all(|a| a["outcome"] == "planned"));
-    assert!(c["evidence"].to_string().contains("remediation planned"), "{c}");
+    assert!(
+        c["evidence"].to_string().contains("remediation planned"),
+        "{c}"
+    );
     for id in ["CIS-2.1.5", "CIS-3.1", "CIS-3.2"] {
         assert!(
-            control(&r, id)["actions"].as_array().is_some_and(|a| !a.is_empty()),
+            control(&r, id)["actions"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty()),
             "{id} has no planned action"
         );
     }
@@ -257,7 +315,10 @@ fn remediation_modes_and_the_two_switch_safety() {
     let o = cis(&moto, &args, &[("AUTO_REMEDIATE", "2")]);
     let r = json_of(&o);
     let why = r["remediation"].as_str().unwrap();
-    assert!(why.starts_with("dry-run") && why.contains("AUTO_REMEDIATE_APPLY"), "{why}");
+    assert!(
+        why.starts_with("dry-run") && why.contains("AUTO_REMEDIATE_APPLY"),
+        "{why}"
+    );
     assert_eq!(control(&r, "CIS-5.2")["status"], "FAIL");
 
     // 2 + APPLY but the SSM switch reads false: still dry-run.
@@ -275,7 +336,10 @@ fn remediation_modes_and_the_two_switch_safety() {
     let o = cis(&moto, &args, &both);
     let r = json_of(&o);
     let why = r["remediation"].as_str().unwrap();
-    assert!(why.starts_with("dry-run") && why.contains("/guardrails/apply"), "{why}");
+    assert!(
+        why.starts_with("dry-run") && why.contains("/guardrails/apply"),
+        "{why}"
+    );
     assert_eq!(control(&r, "CIS-5.2")["status"], "FAIL");
 
     // All three switches: applied, and the account is read again.
@@ -357,7 +421,10 @@ fn sinks_deliver_to_dynamodb_s3_and_eventbridge() {
         "{}",
         r["sinks"]
     );
-    assert!(stderr(&o).contains("X-Amz-Signature"), "presigned URL logged");
+    assert!(
+        stderr(&o).contains("X-Amz-Signature"),
+        "presigned URL logged"
+    );
 
     // Read everything back with boto3.
     let back = moto.python_inline(&format!(
@@ -379,8 +446,16 @@ fn sinks_deliver_to_dynamodb_s3_and_eventbridge() {
          print(json.dumps({{'run': run, 'control': ctl, 'keys': keys, 'csv': csv, 'event': event}}))\n"
     ));
     let back: Value = serde_json::from_str(back.trim()).unwrap();
-    assert_eq!(back["control"]["status"]["S"], "PASS", "{}", back["control"]);
-    assert!(back["run"].to_string().contains(&r["score"].to_string()), "{}", back["run"]);
+    assert_eq!(
+        back["control"]["status"]["S"], "PASS",
+        "{}",
+        back["control"]
+    );
+    assert!(
+        back["run"].to_string().contains(&r["score"].to_string()),
+        "{}",
+        back["run"]
+    );
     let keys: Vec<&str> = back["keys"]
         .as_array()
         .unwrap()
@@ -388,7 +463,8 @@ fn sinks_deliver_to_dynamodb_s3_and_eventbridge() {
         .map(|k| k.as_str().unwrap())
         .collect();
     assert!(
-        keys.iter().all(|k| k.starts_with(&format!("minicspm/123456789012/{ts}/"))),
+        keys.iter()
+            .all(|k| k.starts_with(&format!("minicspm/123456789012/{ts}/"))),
         "{keys:?}"
     );
     assert!(keys.iter().any(|k| k.ends_with(".csv")) && keys.iter().any(|k| k.ends_with(".html")));
@@ -407,7 +483,14 @@ fn a_failing_sink_keeps_the_local_report_and_exits_5() {
     let out = dir.path().join("scan.json");
     let o = cis(
         &moto,
-        &["--includes", "CIS-1.8", "--format", "json", "--out", out.to_str().unwrap()],
+        &[
+            "--includes",
+            "CIS-1.8",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[("TABLE_NAME", "no-such-table")],
     );
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));

@@ -49,7 +49,10 @@ impl Moto {
             {
                 break;
             }
-            assert!(Instant::now() < deadline, "moto server did not answer within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto server did not answer within 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         moto
@@ -74,7 +77,12 @@ impl Moto {
     /// A `guardrails` command with this server's environment.
     pub fn guardrails(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guardrails"));
-        for k in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
+        for k in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ] {
             c.env_remove(k);
         }
         c.envs(self.env());
@@ -103,7 +111,8 @@ impl Moto {
 
     /// Runs inline Python (`endpoint` is sys.argv[1]); returns stdout.
     pub fn python_inline(&self, code: &str) -> String {
-        let dir = std::env::temp_dir().join(format!("gr-moto-{}-{}", std::process::id(), self.port));
+        let dir =
+            std::env::temp_dir().join(format!("gr-moto-{}-{}", std::process::id(), self.port));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("s{}.py", fastrand_name()));
         std::fs::write(&path, code).unwrap();
