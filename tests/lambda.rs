@@ -1,6 +1,7 @@
 //! `guardrails lambda` / `bootstrap`: the custom-runtime loop against a Lambda Runtime
 //! API peer (tests/lambda_runtime), the real binary, and moto as the AWS backend.
 
+mod common;
 mod lambda_runtime;
 
 use lambda_runtime::RuntimeApi;
@@ -106,4 +107,76 @@ fn bootstrap_name_runs_the_handler() {
     // With arguments it is the normal CLI.
     let o = run(clean(Command::new(&bootstrap).arg("--version")));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("guardrails "));
+}
+
+/// Scheduled invocations against moto: the summary is the response, the event narrows
+/// the controls, a malformed event and a failing sink are invocation errors, and the
+/// loop keeps serving after them.
+#[test]
+fn invocations_run_cis_against_the_account() {
+    let moto = common::moto::Moto::start();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cis_account.py");
+    moto.python(&script, &["hardened"]);
+    moto.python(&script, &["sinks"]);
+    let api = RuntimeApi::start(&[
+        ("req-1", r#"{"includes": ["CIS-1.8", "CIS-5.2"]}"#),
+        ("req-2", r#"{"includes": [4]}"#),
+        ("req-3", r#"{"includes": "CIS-1.9"}"#),
+    ]);
+    let mut cmd = Command::new(bin());
+    clean(&mut cmd);
+    for (k, v) in moto.env() {
+        cmd.env(k, v);
+    }
+    let o = run(cmd
+        .arg("lambda")
+        .env("AWS_LAMBDA_RUNTIME_API", &api.addr)
+        .env("TABLE_NAME", "cis-results"));
+    let posted = api.posted();
+    assert_eq!(
+        posted.len(),
+        3,
+        "{posted:?}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        posted[0].path,
+        "/2018-06-01/runtime/invocation/req-1/response"
+    );
+    let body = posted[0].json();
+    assert_eq!(body["score"].as_f64(), Some(100.0), "{body}");
+    assert_eq!(body["sinks"][0]["outcome"], "delivered", "{body}");
+    assert_eq!(body["exit_code"], 0);
+    assert_eq!(posted[1].path, "/2018-06-01/runtime/invocation/req-2/error");
+    assert_eq!(posted[1].json()["errorType"], "InvalidEvent");
+    assert_eq!(
+        posted[2].path,
+        "/2018-06-01/runtime/invocation/req-3/response"
+    );
+    assert!(posted[2].body.contains("CIS-1.9"), "{}", posted[2].body);
+    // The loop ends only when the Runtime API goes away (410 after the queue).
+    assert_eq!(o.status.code(), Some(1));
+
+    // A sink that cannot deliver makes the invocation an error.
+    let api = RuntimeApi::start(&[("req-4", r#"{"includes": ["CIS-1.8"]}"#)]);
+    let mut cmd = Command::new(bin());
+    clean(&mut cmd);
+    for (k, v) in moto.env() {
+        cmd.env(k, v);
+    }
+    run(cmd
+        .arg("lambda")
+        .env("AWS_LAMBDA_RUNTIME_API", &api.addr)
+        .env("TABLE_NAME", "no-such-table"));
+    let posted = api.posted();
+    assert_eq!(posted[0].path, "/2018-06-01/runtime/invocation/req-4/error");
+    let e = posted[0].json();
+    assert_eq!(e["errorType"], "SinkFailed");
+    assert!(
+        e["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-table"),
+        "{e}"
+    );
 }

@@ -243,6 +243,29 @@ fn make_handler()
         let run = rt
             .block_on(crate::cis::execute(&conf, &opts))
             .map_err(|e| HandlerError::new("AwsError", e.0))?;
+        if crate::cis::sinks::any_failed(&run) {
+            let failed: Vec<String> = run
+                .sinks
+                .iter()
+                .filter(|s| s.outcome == "failed")
+                .map(|s| {
+                    format!(
+                        "{} ({}): {}",
+                        s.sink,
+                        s.target,
+                        s.error.as_deref().unwrap_or("failed")
+                    )
+                })
+                .collect();
+            return Err(HandlerError::new(
+                "SinkFailed",
+                format!(
+                    "score {:.1}; sink delivery failed: {}",
+                    run.score,
+                    failed.join("; ")
+                ),
+            ));
+        }
         let mut summary = crate::cis::sinks::summary(&run);
         if let Some(obj) = summary.as_object_mut() {
             obj.insert("remediation".into(), run.remediation.clone().into());
