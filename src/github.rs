@@ -221,10 +221,10 @@ pub fn report_to_actions(
     annotations_to_stdout: bool,
 ) {
     let mut problems = Vec::new();
-    if let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        if let Err(e) = append(Path::new(&p), &markdown::render(report)) {
-            problems.push(format!("cannot append to GITHUB_STEP_SUMMARY: {e}"));
-        }
+    if let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && let Err(e) = append(Path::new(&p), &markdown::render(report))
+    {
+        problems.push(format!("cannot append to GITHUB_STEP_SUMMARY: {e}"));
     }
     let workspace = std::env::var_os("GITHUB_WORKSPACE")
         .filter(|p| !p.is_empty())
