@@ -269,6 +269,28 @@ fn report_formats() {
         .collect();
     ids.sort();
     assert_eq!(ids, ["CIS-1.8", "CIS-1.9"]);
+    // GitHub's ingestion rules accept it (the SARIF Multitool, installed by .ci/run or
+    // tests/sarif_multitool.rs).
+    let multitool = std::env::var("GUARDRAILS_SARIF_MULTITOOL").unwrap_or_else(|_| {
+        format!(
+            "{}/.tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let checked = dir.path().join("validated.sarif");
+    let v = std::process::Command::new(&multitool)
+        .args(["validate", "--rule-kind", "Gh;Sarif", "-o"])
+        .arg(&checked)
+        .arg(dir.path().join("report.sarif"))
+        .output()
+        .unwrap_or_else(|e| panic!("SARIF Multitool {multitool}: {e} (.ci/run installs it)"));
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    let checked: Value = serde_json::from_str(&std::fs::read_to_string(&checked).unwrap()).unwrap();
+    let errors: Vec<&Value> = checked["runs"][0]["results"]
+        .as_array()
+        .map(|r| r.iter().filter(|x| x["level"] == "error").collect())
+        .unwrap_or_default();
+    assert!(errors.is_empty(), "{errors:#?}");
     // CSV: a header and one row per control.
     let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
     assert!(csv.lines().count() >= 4, "{csv}");
