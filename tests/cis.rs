@@ -543,3 +543,19 @@ fn unreachable_endpoint_is_a_clear_error_not_a_hang() {
     assert!(e.contains("cannot identify the account"), "{e}");
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn missing_credentials_are_a_clear_error() {
+    let moto = Moto::start();
+    let mut c = moto.guardrails();
+    c.args(["cis", "--format", "json"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN");
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("cannot identify the account"), "{e}");
+    assert!(e.to_lowercase().contains("credential"), "{e}");
+    assert!(o.stdout.is_empty());
+}
