@@ -1,6 +1,6 @@
 //! The detection API every CloudTrail detection (`src/rules/ath/*.rs`) implements.
 //!
-//! Ordering contract: the engine parses files in parallel, then feeds every detector
+//! Ordering contract: the engine parses files in parallel while it feeds every detector
 //! sequentially, file by file in sorted path order (the S3 delivery layout sorts by
 //! account, region and date) and record by record inside a file. CloudTrail itself only
 //! roughly orders records, so windowed detectors must tolerate minutes of disorder
@@ -212,7 +212,13 @@ pub fn finding_with(
 pub enum Interest {
     /// Only these `eventName`s (exact, case-sensitive as CloudTrail logs them).
     Names(&'static [&'static str]),
-    /// Every record (e.g. key-then-use must see every call made with a key).
+    /// Records whose raw JSON text contains any of these case-sensitive substrings. A
+    /// prefilter, not a match: `on_event` still checks the parsed fields. Pick substrings
+    /// that survive any JSON formatting: no whitespace around `:` or `,`, no escapable
+    /// characters (CloudTrail writes compact JSON, exports may be pretty-printed), e.g.
+    /// `Root"` for `"type": "Root"`.
+    Contains(&'static [&'static str]),
+    /// Every record (makes the engine parse every record: avoid).
     All,
 }
 

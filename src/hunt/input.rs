@@ -51,8 +51,8 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 
 pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 8);
-        flate2::read::MultiGzDecoder::new(&bytes[..])
+        let mut out = Vec::with_capacity(gunzipped_size_hint(&bytes));
+        flate2::bufread::MultiGzDecoder::new(&bytes[..])
             .read_to_end(&mut out)
             .map_err(|e| format!("bad gzip data: {e}"))?;
         out
@@ -62,51 +62,108 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
+/// Output size to reserve: the gzip trailer's ISIZE (size mod 4 GiB of the last member; exact
+/// for the single-member files CloudTrail writes), sanity-checked against the input size.
+fn gunzipped_size_hint(gz: &[u8]) -> usize {
+    let guess = gz.len().saturating_mul(8);
+    let Some(tail) = gz.len().checked_sub(4).map(|at| &gz[at..]) else {
+        return guess;
+    };
+    let isize = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
+    // Deflate expands at most ~1032:1; a smaller ISIZE than the input is a multi-member
+    // file or a >4 GiB one: fall back to the guess.
+    if isize >= gz.len() && isize / 1032 <= gz.len() {
+        isize + 1
+    } else {
+        guess
+    }
+}
+
+/// A log file's text and where its records are in it (byte ranges, in order).
+pub struct Records {
+    pub text: String,
+    pub ranges: Vec<std::ops::Range<usize>>,
+    /// Set when the file is not CloudTrail or is cut short; records before the damage are kept.
+    pub error: Option<String>,
+}
+
+impl Records {
+    pub fn raw(&self, i: usize) -> &str {
+        &self.text[self.ranges[i].clone()]
+    }
+}
+
+/// Splits a log file into records without parsing them: `{"Records":[...]}` files and
+/// `aws cloudtrail lookup-events` output (whose records are JSON strings: their unescaped texts
+/// become the new text, one per line).
+pub fn split(text: String) -> Records {
+    let head = &text.as_bytes()[..text.len().min(4096)];
+    if let Some(pos) = memchr::memmem::find(head, b"\"Records\"") {
+        let (ranges, error) = scan_array(text.as_bytes(), pos + 9);
+        return Records {
+            text,
+            ranges,
+            error,
+        };
+    }
+    if memchr::memmem::find(head, b"\"Events\"").is_some() {
+        return lookup_events(&text);
+    }
+    Records {
+        text: String::new(),
+        ranges: Vec::new(),
+        error: Some("not a CloudTrail log (no \"Records\" or \"Events\" array)".into()),
+    }
+}
+
 /// Raw record texts of a log file, with an error when the file is not CloudTrail or is cut
 /// short (records before the damage are still returned).
-pub fn split_records(text: &str) -> (Vec<std::borrow::Cow<'_, str>>, Option<String>) {
-    let head = &text[..text.len().min(4096)];
-    if let Some(pos) = memchr::memmem::find(head.as_bytes(), b"\"Records\"") {
-        let (recs, err) = scan_array(text, pos + 9);
-        return (
-            recs.into_iter().map(std::borrow::Cow::Borrowed).collect(),
-            err,
-        );
-    }
-    if memchr::memmem::find(head.as_bytes(), b"\"Events\"").is_some() {
-        return lookup_events(text);
-    }
-    (
-        Vec::new(),
-        Some("not a CloudTrail log (no \"Records\" or \"Events\" array)".into()),
-    )
+pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
+    let r = split(text.to_string());
+    let raws = (0..r.ranges.len()).map(|i| r.raw(i).to_string()).collect();
+    (raws, r.error)
 }
 
 /// `aws cloudtrail lookup-events` output: each event's record is a JSON string.
-fn lookup_events(text: &str) -> (Vec<std::borrow::Cow<'_, str>>, Option<String>) {
+fn lookup_events(text: &str) -> Records {
+    let fail = |msg: String| Records {
+        text: String::new(),
+        ranges: Vec::new(),
+        error: Some(msg),
+    };
     let v: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return (Vec::new(), Some(format!("invalid JSON: {e}"))),
+        Err(e) => return fail(format!("invalid JSON: {e}")),
     };
     let Some(events) = v.get("Events").and_then(|e| e.as_array()) else {
-        return (Vec::new(), Some("\"Events\" is not an array".into()));
+        return fail("\"Events\" is not an array".into());
     };
-    let mut out = Vec::new();
-    let mut err = None;
+    let mut out = Records {
+        text: String::new(),
+        ranges: Vec::new(),
+        error: None,
+    };
     for (i, e) in events.iter().enumerate() {
         match e.get("CloudTrailEvent").and_then(|c| c.as_str()) {
-            Some(s) => out.push(std::borrow::Cow::Owned(s.to_string())),
+            Some(s) => {
+                let start = out.text.len();
+                out.text.push_str(s);
+                out.ranges.push(start..out.text.len());
+                out.text.push('\n');
+            }
             None => {
-                err.get_or_insert(format!("event {} has no CloudTrailEvent string", i + 1));
+                out.error
+                    .get_or_insert(format!("event {} has no CloudTrailEvent string", i + 1));
             }
         }
     }
-    (out, err)
+    out
 }
 
-/// Splits the array whose key ends at `from` into element slices without parsing them.
-fn scan_array(text: &str, from: usize) -> (Vec<&str>, Option<String>) {
-    let b = text.as_bytes();
+/// Splits the array whose key ends at `from` into element ranges without parsing them.
+/// Only strings and braces are tracked (an object's braces balance whatever arrays it holds);
+/// records are validated when parsed.
+fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
     let mut i = from;
     let mut out = Vec::new();
     while i < b.len() && b[i] != b'[' {
@@ -121,10 +178,8 @@ fn scan_array(text: &str, from: usize) -> (Vec<&str>, Option<String>) {
             i += 1;
         }
         if i >= b.len() {
-            {
-                let msg = format!("truncated after record {}", out.len());
-                return (out, Some(msg));
-            }
+            let msg = format!("truncated after record {}", out.len());
+            return (out, Some(msg));
         }
         match b[i] {
             b']' => return (out, None),
@@ -134,40 +189,53 @@ fn scan_array(text: &str, from: usize) -> (Vec<&str>, Option<String>) {
                 return (out, Some(msg));
             }
         }
-        let start = i;
-        let mut depth = 0usize;
-        let mut in_str = false;
-        while i < b.len() {
-            let c = b[i];
-            if in_str {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => in_str = false,
-                    _ => {}
-                }
-            } else {
-                match c {
-                    b'"' => in_str = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
+        match object_end(b, i) {
+            Some(end) => {
+                out.push(i..end);
+                i = end;
             }
-            i += 1;
-        }
-        if depth != 0 || i > b.len() {
-            {
+            None => {
                 let msg = format!("truncated inside record {}", out.len() + 1);
                 return (out, Some(msg));
             }
         }
-        out.push(&text[start..i]);
+    }
+}
+
+/// One past the `}` closing the object that starts at `b[start] == b'{'`; `None` when the
+/// text ends first. Jumps between structural bytes with memchr.
+fn object_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    loop {
+        let j = i + memchr::memchr3(b'"', b'{', b'}', b.get(i..)?)?;
+        match b[j] {
+            b'"' => {
+                // Skip the string: to the next unescaped quote.
+                let mut k = j + 1;
+                loop {
+                    let m = k + memchr::memchr2(b'"', b'\\', b.get(k..)?)?;
+                    if b[m] == b'\\' {
+                        k = m + 2;
+                    } else {
+                        k = m + 1;
+                        break;
+                    }
+                }
+                i = k;
+            }
+            b'{' => {
+                depth += 1;
+                i = j + 1;
+            }
+            _ => {
+                depth -= 1;
+                i = j + 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+        }
     }
 }
 
@@ -175,12 +243,96 @@ fn scan_array(text: &str, from: usize) -> (Vec<&str>, Option<String>) {
 /// e.g. `"eventName"`). CloudTrail writes `eventName`/`eventSource` before any nested
 /// object, so the first occurrence is the record's own.
 pub fn peek_str<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
-    let pos = memchr::memmem::find(raw.as_bytes(), key.as_bytes())?;
-    let rest = raw[pos + key.len()..]
+    peek_with(raw, &memchr::memmem::Finder::new(key.as_bytes()))
+}
+
+/// [`peek_str`] with a prebuilt finder for the quoted key.
+pub fn peek_with<'a>(raw: &'a str, key: &memchr::memmem::Finder) -> Option<&'a str> {
+    let pos = key.find(raw.as_bytes())?;
+    let rest = raw[pos + key.needle().len()..]
         .trim_start()
         .strip_prefix(':')?
         .trim_start();
     let rest = rest.strip_prefix('"')?;
     let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
     (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raws(text: &str) -> (Vec<String>, Option<String>) {
+        split_records(text)
+    }
+
+    #[test]
+    fn splits_records_with_braces_quotes_and_escapes_inside_strings() {
+        let text = r#"{"Records": [ {"a":"x{y}\"}\\","b":[{"c":1},[2]]} ,
+            {"eventName":"Z"}]}"#;
+        let (r, err) = raws(text);
+        assert_eq!(err, None);
+        assert_eq!(
+            r,
+            vec![
+                r#"{"a":"x{y}\"}\\","b":[{"c":1},[2]]}"#.to_string(),
+                r#"{"eventName":"Z"}"#.to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn truncation_keeps_the_records_before_it() {
+        let (r, err) = raws(r#"{"Records":[{"a":1},{"b":"unterminated}"#);
+        assert_eq!(r, vec![r#"{"a":1}"#.to_string()]);
+        assert_eq!(err.as_deref(), Some("truncated inside record 2"));
+        let (r, err) = raws(r#"{"Records":[{"a":"x\"#);
+        assert!(r.is_empty());
+        assert_eq!(err.as_deref(), Some("truncated inside record 1"));
+        let (_, err) = raws(r#"{"Records":[{"a":1},"#);
+        assert_eq!(err.as_deref(), Some("truncated after record 1"));
+        let (_, err) = raws(r#"{"Records":[{"a":1}, 7]}"#);
+        assert_eq!(err.as_deref(), Some("record 2 is not an object"));
+        let (_, err) = raws(r#"{"nope":1}"#);
+        assert!(err.unwrap().starts_with("not a CloudTrail log"));
+    }
+
+    #[test]
+    fn lookup_events_records_are_unescaped() {
+        let text = r#"{"Events":[{"CloudTrailEvent":"{\"eventName\":\"A\"}"},{"x":1}]}"#;
+        let (r, err) = raws(text);
+        assert_eq!(r, vec![r#"{"eventName":"A"}"#.to_string()]);
+        assert_eq!(
+            err.as_deref(),
+            Some("event 2 has no CloudTrailEvent string")
+        );
+    }
+
+    #[test]
+    fn gzip_is_detected_by_magic_and_sized_from_the_trailer() {
+        use std::io::Write;
+        let plain = br#"{"Records":[{"eventName":"A"}]}"#.repeat(100);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&plain).unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(gunzipped_size_hint(&gz), plain.len() + 1);
+        assert_eq!(decode(gz.clone()).unwrap().as_bytes(), &plain[..]);
+        // Two members (concatenated gzip) decode whole.
+        let two = [gz.clone(), gz].concat();
+        assert_eq!(decode(two).unwrap().len(), plain.len() * 2);
+        assert!(
+            decode(vec![0x1f, 0x8b, 0, 0])
+                .unwrap_err()
+                .starts_with("bad gzip")
+        );
+    }
+
+    #[test]
+    fn peek_reads_top_level_strings_and_gives_up_on_escapes() {
+        let raw = r#"{"eventName" : "GetObject","eventSource":"s3.amazonaws.com","x":"a\"b"}"#;
+        assert_eq!(peek_str(raw, "\"eventName\""), Some("GetObject"));
+        assert_eq!(peek_str(raw, "\"eventSource\""), Some("s3.amazonaws.com"));
+        assert_eq!(peek_str(raw, "\"x\""), None);
+        assert_eq!(peek_str(raw, "\"missing\""), None);
+    }
 }

@@ -1,9 +1,11 @@
 //! `guardrails hunt`: detections over CloudTrail logs.
 //!
-//! Files are read, decompressed and split into records in parallel (rayon, in batches so
-//! peak memory depends on the batch, not the input); records no detector is interested in
-//! are dropped before JSON parsing (by a peek at `eventName`). Detectors then see the
-//! parsed records sequentially in sorted file order (see `detect` for the contract).
+//! A pipeline: rayon workers read, gunzip and split files into records (memchr jumps, no
+//! parsing), drop the records no detector or Sigma rule wants (a peek at `eventName` /
+//! `eventSource`, substring search for `Interest::Contains`) and parse the rest, while the
+//! calling thread feeds detectors file by file in sorted order (see `detect` for the
+//! contract). At most a few files per core are loaded and not yet consumed, so peak memory
+//! depends on file size, not input size.
 
 pub mod athena;
 pub mod detect;
@@ -14,9 +16,9 @@ use crate::cli::{EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK}
 use crate::model::{Finding, InputError, Report, Severity};
 use crate::report::{self, Format};
 use detect::{Detector, Event, HuntContext, Interest};
-use rayon::prelude::*;
+use memchr::memmem;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -178,66 +180,184 @@ fn parse_time(s: &str, end_of_day: bool) -> Result<jiff::Timestamp, InputError> 
     })
 }
 
-/// Parsed records of one file, ready for the detectors.
-struct FileRecords {
-    display: String,
-    records: Vec<(usize, Value, Box<str>)>,
-    error: Option<String>,
+/// Bit of a record's want mask that stands for the Sigma rules.
+const SIGMA_BIT: u64 = 1 << 63;
+/// Detectors from this index on share one bit (they may then see more records than their
+/// interest; `Names` are re-checked on dispatch).
+const SHARED_BIT: usize = 62;
+
+fn bit(detector: usize) -> u64 {
+    1 << detector.min(SHARED_BIT)
 }
 
-/// Files per parallel batch: bounds memory to a few files per core.
-const BATCH: usize = 16;
-
-/// Which records are worth parsing: `eventName`/`eventSource` values (lowercase) some
-/// detector or Sigma rule needs. `None` = someone needs every record.
-struct Prefilter {
-    names: HashSet<String>,
-    sources: HashSet<String>,
+/// Which records are worth parsing and who gets them, from every detector's [`Interest`] and
+/// the Sigma rules' `eventName`/`eventSource` requirements. Each record gets a want mask (one
+/// bit per detector, one for Sigma) from a peek at its raw text; mask 0 = never parsed.
+struct Plan {
+    /// Lowercase `eventName` → bits of the `Names` detectors and Sigma wanting it.
+    names: HashMap<Box<str>, u64>,
+    /// Lowercase `eventSource`s some Sigma rule requires (empty: not checked).
+    sources: HashSet<Box<str>>,
+    /// Substring finders and the bits of the `Contains` detectors that listed them.
+    contains: Vec<(memmem::Finder<'static>, u64)>,
+    /// Bits wanted for every record (`All`, Sigma rules needing every record).
+    always: u64,
+    /// Bits set when `eventName` cannot be peeked (escapes, missing): parse and re-check.
+    unknown_name: u64,
+    /// Per detector: the exact names to re-check on dispatch (`Names` only).
+    exact: Vec<Option<HashSet<&'static str>>>,
+    name_key: memmem::Finder<'static>,
+    source_key: memmem::Finder<'static>,
 }
 
-impl Prefilter {
-    /// A record is skipped only when its name and source were both read and neither is wanted;
-    /// anything odd (escapes, missing keys) is parsed.
-    fn skip(&self, raw: &str) -> bool {
-        let Some(name) = input::peek_str(raw, "\"eventName\"") else {
-            return false;
+impl Plan {
+    fn new(detectors: &[Box<dyn Detector>], sigma: Option<&sigma::SigmaRules>) -> Plan {
+        let mut p = Plan {
+            names: HashMap::new(),
+            sources: HashSet::new(),
+            contains: Vec::new(),
+            always: 0,
+            unknown_name: 0,
+            exact: Vec::new(),
+            name_key: memmem::Finder::new(b"\"eventName\""),
+            source_key: memmem::Finder::new(b"\"eventSource\""),
         };
-        if self.names.contains(&name.to_ascii_lowercase()) {
-            return false;
+        for (i, d) in detectors.iter().enumerate() {
+            let b = bit(i);
+            match d.interest() {
+                Interest::Names(ns) => {
+                    for n in ns {
+                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
+                    }
+                    p.unknown_name |= b;
+                    p.exact.push(Some(ns.iter().copied().collect()));
+                }
+                Interest::Contains(needles) => {
+                    for n in needles {
+                        match p
+                            .contains
+                            .iter_mut()
+                            .find(|(f, _)| f.needle() == n.as_bytes())
+                        {
+                            Some((_, bits)) => *bits |= b,
+                            None => p.contains.push((memmem::Finder::new(n.as_bytes()), b)),
+                        }
+                    }
+                    p.exact.push(None);
+                }
+                Interest::All => {
+                    p.always |= b;
+                    p.exact.push(None);
+                }
+            }
         }
-        if self.sources.is_empty() {
-            return true;
+        for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+            match r.interest() {
+                Some((names, sources)) => {
+                    for n in names {
+                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= SIGMA_BIT;
+                    }
+                    p.sources
+                        .extend(sources.iter().map(|s| s.to_ascii_lowercase().into()));
+                    p.unknown_name |= SIGMA_BIT;
+                }
+                None => p.always |= SIGMA_BIT,
+            }
         }
-        match input::peek_str(raw, "\"eventSource\"") {
-            Some(src) => !self.sources.contains(&src.to_ascii_lowercase()),
-            None => false,
+        p
+    }
+
+    /// Want masks of every record of a file.
+    fn masks(&self, recs: &input::Records) -> Vec<u64> {
+        let mut lower = String::new();
+        let lookup = |s: &str, lower: &mut String| {
+            lower.clear();
+            lower.push_str(s);
+            lower.make_ascii_lowercase();
+        };
+        let mut masks: Vec<u64> = (0..recs.ranges.len())
+            .map(|i| {
+                let raw = recs.raw(i);
+                let mut m = self.always;
+                let Some(name) = input::peek_with(raw, &self.name_key) else {
+                    return m | self.unknown_name;
+                };
+                lookup(name, &mut lower);
+                m |= self.names.get(lower.as_str()).copied().unwrap_or(0);
+                if m & SIGMA_BIT == 0 && !self.sources.is_empty() {
+                    match input::peek_with(raw, &self.source_key) {
+                        Some(src) => {
+                            lookup(src, &mut lower);
+                            if self.sources.contains(lower.as_str()) {
+                                m |= SIGMA_BIT;
+                            }
+                        }
+                        None => m |= SIGMA_BIT,
+                    }
+                }
+                m
+            })
+            .collect();
+        // Substrings: one pass over the whole text per needle, hits mapped to their record.
+        for (finder, bits) in &self.contains {
+            let len = finder.needle().len();
+            for at in finder.find_iter(recs.text.as_bytes()) {
+                let i = recs.ranges.partition_point(|r| r.end <= at);
+                if let Some(r) = recs.ranges.get(i)
+                    && r.start <= at
+                    && at + len <= r.end
+                {
+                    masks[i] |= bits;
+                }
+            }
         }
+        masks
     }
 }
 
-fn load_file(path: &Path, filter: Option<&Prefilter>, keep_raw: bool) -> FileRecords {
+/// A record some detector or Sigma wants, parsed.
+struct Parsed {
+    line: usize,
+    range: std::ops::Range<usize>,
+    mask: u64,
+    value: Value,
+}
+
+/// One file's wanted records, ready for the detectors (`text` holds their raw JSON).
+struct FileRecords {
+    display: String,
+    text: String,
+    records: Vec<Parsed>,
+    error: Option<String>,
+}
+
+fn load_file(path: &Path, plan: &Plan) -> FileRecords {
     let display = crate::scan::display_path(path);
-    let text = match input::read_text(path) {
-        Ok(t) => t,
+    let recs = match input::read_text(path) {
+        Ok(t) => input::split(t),
         Err(e) => {
             return FileRecords {
                 display,
+                text: String::new(),
                 records: Vec::new(),
                 error: Some(e),
             };
         }
     };
-    let (raws, mut error) = input::split_records(&text);
+    let masks = plan.masks(&recs);
+    let mut error = recs.error.clone();
     let mut records = Vec::new();
-    for (i, raw) in raws.iter().enumerate() {
-        if filter.is_some_and(|f| f.skip(raw)) {
+    for (i, mask) in masks.into_iter().enumerate() {
+        if mask == 0 {
             continue;
         }
-        match serde_json::from_str::<Value>(raw) {
-            Ok(v) if v.is_object() => {
-                let raw: Box<str> = if keep_raw { (**raw).into() } else { "".into() };
-                records.push((i + 1, v, raw));
-            }
+        match serde_json::from_str::<Value>(recs.raw(i)) {
+            Ok(value) if value.is_object() => records.push(Parsed {
+                line: i + 1,
+                range: recs.ranges[i].clone(),
+                mask,
+                value,
+            }),
             Ok(_) => {
                 error.get_or_insert(format!("record {} is not an object", i + 1));
             }
@@ -248,9 +368,22 @@ fn load_file(path: &Path, filter: Option<&Prefilter>, keep_raw: bool) -> FileRec
     }
     FileRecords {
         display,
+        text: recs.text,
         records,
         error,
     }
+}
+
+/// [`load_file`], with a panic turned into an error naming the file.
+fn load_file_guarded(path: &Path, plan: &Plan) -> FileRecords {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_file(path, plan))).unwrap_or_else(
+        |_| FileRecords {
+            display: crate::scan::display_path(path),
+            text: String::new(),
+            records: Vec::new(),
+            error: Some("internal error while reading this file".into()),
+        },
+    )
 }
 
 fn in_window(e: &Event, ctx: &HuntContext) -> bool {
@@ -270,6 +403,9 @@ pub fn hunt_files(paths: &[PathBuf], ctx: &HuntContext) -> (Vec<Finding>, Vec<In
     hunt_with(paths, ctx, &mut detectors, None)
 }
 
+/// The pipeline: rayon workers read, gunzip, split, prefilter and parse files (at most
+/// `in_flight` files loaded and not yet consumed, so memory does not grow with the input)
+/// while this thread feeds the detectors file by file in sorted order.
 pub fn hunt_with(
     paths: &[PathBuf],
     ctx: &HuntContext,
@@ -282,73 +418,100 @@ pub fn hunt_with(
         .into_iter()
         .map(|(f, m)| config_error(&f, m))
         .collect();
-    let mut filter = Some(Prefilter {
-        names: HashSet::new(),
-        sources: HashSet::new(),
-    });
-    for d in detectors.iter() {
-        match (d.interest(), filter.as_mut()) {
-            (Interest::Names(ns), Some(f)) => {
-                f.names.extend(ns.iter().map(|n| n.to_ascii_lowercase()))
-            }
-            _ => filter = None,
-        }
-    }
-    for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
-        match (r.interest(), filter.as_mut()) {
-            (Some((names, sources)), Some(f)) => {
-                f.names.extend(names.iter().map(|n| n.to_ascii_lowercase()));
-                f.sources
-                    .extend(sources.iter().map(|n| n.to_ascii_lowercase()));
-            }
-            _ => filter = None,
-        }
-    }
-    let interests: Vec<Option<HashSet<&'static str>>> = detectors
-        .iter()
-        .map(|d| match d.interest() {
-            Interest::Names(ns) => Some(ns.iter().copied().collect()),
-            Interest::All => None,
-        })
-        .collect();
+    let plan = Plan::new(detectors, sigma);
     let mut findings = Vec::new();
-    for batch in files.chunks(BATCH * rayon::current_num_threads().max(1)) {
-        let loaded: Vec<FileRecords> = batch
-            .par_iter()
-            .map(|p| load_file(p, filter.as_ref(), sigma.is_some()))
-            .collect();
-        for file in loaded {
+    let in_flight = 2 * rayon::current_num_threads().max(1) + 2;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, FileRecords)>();
+    rayon::in_place_scope(|s| {
+        let mut next = 0;
+        let spawn_next = |next: &mut usize| {
+            if let Some(path) = files.get(*next) {
+                let (tx, plan, i) = (tx.clone(), &plan, *next);
+                s.spawn(move |_| {
+                    let _ = tx.send((i, load_file_guarded(path, plan)));
+                });
+                *next += 1;
+            }
+        };
+        while next < in_flight.min(files.len()) {
+            spawn_next(&mut next);
+        }
+        let mut ready = BTreeMap::new();
+        for want in 0..files.len() {
+            let file = loop {
+                if let Some(f) = ready.remove(&want) {
+                    break f;
+                }
+                let (i, f) = receive(&rx);
+                ready.insert(i, f);
+            };
+            spawn_next(&mut next);
+            feed(&file, ctx, detectors, &plan, sigma, &mut findings);
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
-            for (line, value, raw) in &file.records {
-                let e = Event {
-                    value,
-                    raw,
-                    file: &file.display,
-                    line: *line,
-                };
-                if !in_window(&e, ctx) {
-                    continue;
-                }
-                let name = e.event_name().unwrap_or("");
-                for (d, want) in detectors.iter_mut().zip(&interests) {
-                    if want.as_ref().is_none_or(|w| w.contains(name)) {
-                        d.on_event(&e, ctx, &mut findings);
-                    }
-                }
-                for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
-                    if r.matches(value, raw) {
-                        findings.push(sigma_finding(r, &e));
-                    }
-                }
-            }
         }
-    }
+    });
     for d in detectors.iter_mut() {
         d.finish(ctx, &mut findings);
     }
     (findings, errors)
+}
+
+/// The next loaded file. Inside a rayon pool (a caller's parallel iterator) the wait runs
+/// other pool jobs instead of blocking a worker the loaders may need.
+fn receive(rx: &std::sync::mpsc::Receiver<(usize, FileRecords)>) -> (usize, FileRecords) {
+    const SENDERS_ALIVE: &str = "a spawned loader always sends";
+    if rayon::current_thread_index().is_none() {
+        return rx.recv().expect(SENDERS_ALIVE);
+    }
+    loop {
+        match rx.try_recv() {
+            Ok(x) => return x,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => panic!("{SENDERS_ALIVE}"),
+        }
+    }
+}
+
+/// Feeds one file's records to the detectors and Sigma rules that want them.
+fn feed(
+    file: &FileRecords,
+    ctx: &HuntContext,
+    detectors: &mut [Box<dyn Detector>],
+    plan: &Plan,
+    sigma: Option<&sigma::SigmaRules>,
+    findings: &mut Vec<Finding>,
+) {
+    for rec in &file.records {
+        let raw = &file.text[rec.range.clone()];
+        let e = Event {
+            value: &rec.value,
+            raw,
+            file: &file.display,
+            line: rec.line,
+        };
+        if !in_window(&e, ctx) {
+            continue;
+        }
+        let name = e.event_name().unwrap_or("");
+        for (i, (d, exact)) in detectors.iter_mut().zip(&plan.exact).enumerate() {
+            if rec.mask & bit(i) != 0 && exact.as_ref().is_none_or(|x| x.contains(name)) {
+                d.on_event(&e, ctx, findings);
+            }
+        }
+        if rec.mask & SIGMA_BIT != 0 {
+            for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+                if r.matches(&rec.value, raw) {
+                    findings.push(sigma_finding(r, &e));
+                }
+            }
+        }
+    }
 }
 
 fn sigma_finding(r: &sigma::SigmaRule, e: &Event) -> Finding {

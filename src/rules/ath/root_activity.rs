@@ -54,7 +54,8 @@ impl Detector for RootActivity {
     }
 
     fn interest(&self) -> Interest {
-        Interest::All
+        // `"type":"Root"` in any formatting (a prefilter: on_event checks the field).
+        Interest::Contains(&["Root\""])
     }
 
     fn on_event(&mut self, e: &Event, _ctx: &HuntContext, out: &mut Vec<Finding>) {
