@@ -323,15 +323,26 @@ struct Parsed {
     value: Value,
 }
 
-/// One file's wanted records, ready for the detectors (`text` holds their raw JSON).
+/// One file's records the detectors want (`text` holds their raw JSON), and its Sigma
+/// findings (Sigma rules are stateless, so they run in the loaders, in parallel).
 struct FileRecords {
     display: String,
     text: String,
     records: Vec<Parsed>,
+    sigma_findings: Vec<Finding>,
     error: Option<String>,
 }
 
-fn load_file(path: &Path, plan: &Plan) -> FileRecords {
+/// What a loader needs besides the path.
+#[derive(Clone, Copy)]
+struct Load<'a> {
+    plan: &'a Plan,
+    ctx: &'a HuntContext,
+    sigma: Option<&'a sigma::SigmaRules>,
+}
+
+fn load_file(path: &Path, load: Load) -> FileRecords {
+    let plan = load.plan;
     let display = crate::scan::display_path(path);
     let recs = match input::read_text(path) {
         Ok(t) => input::split(t),
@@ -340,6 +351,7 @@ fn load_file(path: &Path, plan: &Plan) -> FileRecords {
                 display,
                 text: String::new(),
                 records: Vec::new(),
+                sigma_findings: Vec::new(),
                 error: Some(e),
             };
         }
@@ -347,17 +359,38 @@ fn load_file(path: &Path, plan: &Plan) -> FileRecords {
     let masks = plan.masks(&recs);
     let mut error = recs.error.clone();
     let mut records = Vec::new();
-    for (i, mask) in masks.into_iter().enumerate() {
+    let mut sigma_findings = Vec::new();
+    for (i, mut mask) in masks.into_iter().enumerate() {
         if mask == 0 {
             continue;
         }
         match serde_json::from_str::<Value>(recs.raw(i)) {
-            Ok(value) if value.is_object() => records.push(Parsed {
-                line: i + 1,
-                range: recs.ranges[i].clone(),
-                mask,
-                value,
-            }),
+            Ok(value) if value.is_object() => {
+                if mask & SIGMA_BIT != 0 {
+                    mask &= !SIGMA_BIT;
+                    let e = Event {
+                        value: &value,
+                        raw: recs.raw(i),
+                        file: &display,
+                        line: i + 1,
+                    };
+                    if in_window(&e, load.ctx) {
+                        for r in load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+                            if r.matches(&value, e.raw) {
+                                sigma_findings.push(sigma_finding(r, &e));
+                            }
+                        }
+                    }
+                }
+                if mask != 0 {
+                    records.push(Parsed {
+                        line: i + 1,
+                        range: recs.ranges[i].clone(),
+                        mask,
+                        value,
+                    });
+                }
+            }
             Ok(_) => {
                 error.get_or_insert(format!("record {} is not an object", i + 1));
             }
@@ -370,17 +403,19 @@ fn load_file(path: &Path, plan: &Plan) -> FileRecords {
         display,
         text: recs.text,
         records,
+        sigma_findings,
         error,
     }
 }
 
 /// [`load_file`], with a panic turned into an error naming the file.
-fn load_file_guarded(path: &Path, plan: &Plan) -> FileRecords {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_file(path, plan))).unwrap_or_else(
+fn load_file_guarded(path: &Path, load: Load) -> FileRecords {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_file(path, load))).unwrap_or_else(
         |_| FileRecords {
             display: crate::scan::display_path(path),
             text: String::new(),
             records: Vec::new(),
+            sigma_findings: Vec::new(),
             error: Some("internal error while reading this file".into()),
         },
     )
@@ -419,6 +454,11 @@ pub fn hunt_with(
         .map(|(f, m)| config_error(&f, m))
         .collect();
     let plan = Plan::new(detectors, sigma);
+    let load = Load {
+        plan: &plan,
+        ctx,
+        sigma,
+    };
     let mut findings = Vec::new();
     let in_flight = 2 * rayon::current_num_threads().max(1) + 2;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, FileRecords)>();
@@ -426,9 +466,9 @@ pub fn hunt_with(
         let mut next = 0;
         let spawn_next = |next: &mut usize| {
             if let Some(path) = files.get(*next) {
-                let (tx, plan, i) = (tx.clone(), &plan, *next);
+                let (tx, i) = (tx.clone(), *next);
                 s.spawn(move |_| {
-                    let _ = tx.send((i, load_file_guarded(path, plan)));
+                    let _ = tx.send((i, load_file_guarded(path, load)));
                 });
                 *next += 1;
             }
@@ -446,7 +486,8 @@ pub fn hunt_with(
                 ready.insert(i, f);
             };
             spawn_next(&mut next);
-            feed(&file, ctx, detectors, &plan, sigma, &mut findings);
+            feed(&file, ctx, detectors, &plan, &mut findings);
+            findings.extend(file.sigma_findings);
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
@@ -478,13 +519,12 @@ fn receive(rx: &std::sync::mpsc::Receiver<(usize, FileRecords)>) -> (usize, File
     }
 }
 
-/// Feeds one file's records to the detectors and Sigma rules that want them.
+/// Feeds one file's records to the detectors that want them.
 fn feed(
     file: &FileRecords,
     ctx: &HuntContext,
     detectors: &mut [Box<dyn Detector>],
     plan: &Plan,
-    sigma: Option<&sigma::SigmaRules>,
     findings: &mut Vec<Finding>,
 ) {
     for rec in &file.records {
@@ -502,13 +542,6 @@ fn feed(
         for (i, (d, exact)) in detectors.iter_mut().zip(&plan.exact).enumerate() {
             if rec.mask & bit(i) != 0 && exact.as_ref().is_none_or(|x| x.contains(name)) {
                 d.on_event(&e, ctx, findings);
-            }
-        }
-        if rec.mask & SIGMA_BIT != 0 {
-            for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
-                if r.matches(&rec.value, raw) {
-                    findings.push(sigma_finding(r, &e));
-                }
             }
         }
     }
@@ -589,4 +622,140 @@ pub fn run(args: &HuntArgs) -> ExitCode {
         eprintln!("guardrails: error: {e}");
     }
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    type Seen = Arc<Mutex<Vec<(String, usize)>>>;
+
+    /// Records what it is fed: (eventName, line).
+    struct Recorder(Interest, Seen);
+
+    impl Detector for Recorder {
+        fn rule(&self) -> &'static crate::rules::Rule {
+            &crate::rules::ath::root_activity::RULE
+        }
+        fn interest(&self) -> Interest {
+            self.0
+        }
+        fn on_event(&mut self, e: &Event, _: &HuntContext, _: &mut Vec<Finding>) {
+            let name = format!(
+                "{}@{}",
+                e.event_name().unwrap_or("?"),
+                e.file.rsplit('/').next().unwrap()
+            );
+            self.1.lock().unwrap().push((name, e.line));
+        }
+    }
+
+    fn recorder(i: Interest) -> (Box<dyn Detector>, Seen) {
+        let seen = Seen::default();
+        (Box::new(Recorder(i, seen.clone())), seen)
+    }
+
+    /// 30 files (more than the loaders keep in flight), each with 3 records; gzip for odd ones.
+    fn logs() -> tempfile::TempDir {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        for f in 0..30 {
+            let text = format!(
+                r#"{{"Records":[{{"eventName":"A{f}","userIdentity":{{"type" : "Root"}}}},
+                {{"eventName":"consolelogin"}},{{"eventName":"ConsoleLogin","x":"{{\"Root"}}]}}"#
+            );
+            let path = dir.path().join(format!("f{f:02}.json"));
+            if f % 2 == 1 {
+                let gz = path.with_extension("json.gz");
+                let mut enc = flate2::write::GzEncoder::new(
+                    std::fs::File::create(gz).unwrap(),
+                    flate2::Compression::fast(),
+                );
+                enc.write_all(text.as_bytes()).unwrap();
+                enc.finish().unwrap();
+            } else {
+                std::fs::write(path, text).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn run(dir: &Path) -> (Seen, Seen, Seen) {
+        let (contains, c) = recorder(Interest::Contains(&["Root\""]));
+        let (names, n) = recorder(Interest::Names(&["ConsoleLogin"]));
+        let (all, a) = recorder(Interest::All);
+        let mut detectors = vec![contains, names, all];
+        let (_, errors) = hunt_with(
+            &[dir.to_path_buf()],
+            &HuntContext::default(),
+            &mut detectors,
+            None,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        (c, n, a)
+    }
+
+    fn file_order(seen: &Seen) -> Vec<String> {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    #[test]
+    fn interests_route_records_and_files_arrive_in_sorted_order() {
+        let dir = logs();
+        let (c, n, a) = run(dir.path());
+        let ext = |f: usize| if f % 2 == 1 { "json.gz" } else { "json" };
+        // Contains: the records holding `Root"` anywhere (a prefilter: also record 3's string).
+        let want: Vec<String> = (0..30)
+            .flat_map(|f| {
+                [
+                    format!("A{f}@f{f:02}.{}", ext(f)),
+                    format!("ConsoleLogin@f{f:02}.{}", ext(f)),
+                ]
+            })
+            .collect();
+        assert_eq!(file_order(&c), want);
+        // Names: exact case only, though the prefilter compares lowercase.
+        let want: Vec<String> = (0..30)
+            .map(|f| format!("ConsoleLogin@f{f:02}.{}", ext(f)))
+            .collect();
+        assert_eq!(file_order(&n), want);
+        assert_eq!(n.lock().unwrap()[0].1, 3);
+        // All: every record, in file then record order.
+        let lines: Vec<usize> = a.lock().unwrap().iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, [1, 2, 3].repeat(30));
+    }
+
+    #[test]
+    fn runs_inside_a_single_thread_rayon_pool_without_deadlock() {
+        let dir = logs();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (_, _, a) = pool.install(|| run(dir.path()));
+        assert_eq!(a.lock().unwrap().len(), 90);
+    }
+
+    #[test]
+    fn a_corrupt_file_is_named_and_the_others_still_feed() {
+        let dir = logs();
+        std::fs::write(dir.path().join("f05.json.gz"), b"\x1f\x8bnot gzip").unwrap();
+        let (all, a) = recorder(Interest::All);
+        let mut detectors = vec![all];
+        let (_, errors) = hunt_with(
+            &[dir.path().to_path_buf()],
+            &HuntContext::default(),
+            &mut detectors,
+            None,
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].file.ends_with("f05.json.gz"), "{errors:?}");
+        assert!(errors[0].message.starts_with("bad gzip data"), "{errors:?}");
+        assert_eq!(a.lock().unwrap().len(), 87);
+    }
 }
