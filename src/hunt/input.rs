@@ -119,7 +119,7 @@ pub fn split(text: String) -> Records {
 /// Raw record texts of a log file, with an error when the file is not CloudTrail or is cut
 /// short (records before the damage are still returned).
 pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
-    let r = split(text.to_string());
+    let r = split(String::from(text));
     let raws = (0..r.ranges.len()).map(|i| r.raw(i).to_string()).collect();
     (raws, r.error)
 }
