@@ -202,39 +202,61 @@ fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<Str
     }
 }
 
+/// Byte classes for [`object_end`]: 1 quote, 2 open brace, 3 close brace.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = 1;
+    t[b'{' as usize] = 2;
+    t[b'}' as usize] = 3;
+    t
+};
+
 /// One past the `}` closing the object that starts at `b[start] == b'{'`; `None` when the
-/// text ends first. Jumps between structural bytes with memchr.
+/// text ends first. Structural bytes outside strings are few bytes apart in CloudTrail's
+/// compact JSON (a byte loop); strings are skipped 8 bytes at a time.
 fn object_end(b: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
-    loop {
-        let j = i + memchr::memchr3(b'"', b'{', b'}', b.get(i..)?)?;
-        match b[j] {
-            b'"' => {
-                // Skip the string: to the next unescaped quote.
-                let mut k = j + 1;
-                loop {
-                    let m = k + memchr::memchr2(b'"', b'\\', b.get(k..)?)?;
-                    if b[m] == b'\\' {
-                        k = m + 2;
-                    } else {
-                        k = m + 1;
-                        break;
-                    }
-                }
-                i = k;
-            }
-            b'{' => {
-                depth += 1;
-                i = j + 1;
-            }
-            _ => {
+    while i < b.len() {
+        match CLASS[b[i] as usize] {
+            1 => i = string_end(b, i + 1)?,
+            2 => depth += 1,
+            3 => {
                 depth -= 1;
-                i = j + 1;
                 if depth == 0 {
-                    return Some(i);
+                    return Some(i + 1);
                 }
             }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Index of the quote closing a string whose content starts at `k` (escapes skipped).
+#[inline(always)]
+fn string_end(b: &[u8], mut k: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    loop {
+        // SWAR: the first byte of the word that is `"` or `\` (the zero-byte test has no
+        // false positive below the first real match, and the byte is re-checked below).
+        while let Some(word) = b.get(k..k + 8) {
+            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            let q = w ^ (LO * u64::from(b'"'));
+            let s = w ^ (LO * u64::from(b'\\'));
+            let m = ((q.wrapping_sub(LO) & !q) | (s.wrapping_sub(LO) & !s)) & HI;
+            if m != 0 {
+                k += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            k += 8;
+        }
+        match *b.get(k)? {
+            b'"' => return Some(k),
+            b'\\' => k += 2,
+            _ => k += 1,
         }
     }
 }
@@ -279,6 +301,19 @@ mod tests {
                 r#"{"eventName":"Z"}"#.to_string()
             ]
         );
+    }
+
+    #[test]
+    fn long_strings_and_escapes_at_every_offset() {
+        for pad in 0..20 {
+            let filler = "x".repeat(pad);
+            let rec = format!(r#"{{"a":"{filler}\"}}{filler}\\","b":"{filler}{{"}}"#);
+            let text = format!(r#"{{"Records":[{rec},{rec}]}}"#);
+            let (r, err) = raws(&text);
+            assert_eq!(err, None, "pad {pad}");
+            assert_eq!(r, vec![rec.clone(), rec.clone()], "pad {pad}");
+            serde_json::from_str::<serde_json::Value>(&r[0]).unwrap();
+        }
     }
 
     #[test]
