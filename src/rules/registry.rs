@@ -88,6 +88,12 @@ pub static RULES: &[&Rule] = &[
     &cis::unauthorized_api_calls_alarm::RULE,
     #[cfg(feature = "aws")]
     &cis::world_open_admin_ports::RULE,
+    &ath::access_key_new_ip::RULE,
+    &ath::console_login_untrusted::RULE,
+    &ath::console_brute_force::RULE,
+    &ath::role_trust_opened::RULE,
+    &ath::security_group_world_open::RULE,
+    &ath::s3_bucket_made_public::RULE,
 ];
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -67,6 +67,90 @@ pub fn allows(st: &Value) -> bool {
     st.get("Effect").and_then(Value::as_str) != Some("Deny")
 }
 
+/// Who a statement grants to: `["*"]` for `Principal: "*"` or an Allow with `NotPrincipal`
+/// (everyone but the listed), else the `AWS` principals (strings or arrays). `Service`,
+/// `Federated` and `CanonicalUser` principals are not returned.
+pub fn aws_principals(st: &Value) -> Vec<&str> {
+    if st.get("NotPrincipal").is_some_and(|v| !v.is_null()) {
+        return vec!["*"];
+    }
+    match st.get("Principal") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Object(o)) => strings(o.get("AWS")),
+        _ => Vec::new(),
+    }
+}
+
+/// The account of an `AWS` principal: a bare 12-digit id or the account field of an ARN.
+pub fn principal_account(p: &str) -> Option<&str> {
+    let acct = if p.starts_with("arn:") {
+        p.split(':').nth(4)?
+    } else {
+        p
+    };
+    (acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())).then_some(acct)
+}
+
+/// True when the statement's `Condition` constrains one of `keys` (condition key names,
+/// compared case-insensitively, any operator) to at least one value other than `*`.
+pub fn restricted_by(st: &Value, keys: &[&str]) -> bool {
+    let Some(Value::Object(ops)) = st.get("Condition") else {
+        return false;
+    };
+    ops.values()
+        .filter_map(Value::as_object)
+        .flat_map(|m| m.iter())
+        .any(|(k, v)| {
+            keys.iter().any(|want| want.eq_ignore_ascii_case(k))
+                && match v {
+                    Value::String(s) => s != "*",
+                    Value::Array(a) => a.iter().any(|x| x.as_str().is_some_and(|s| s != "*")),
+                    Value::Bool(_) | Value::Number(_) => true,
+                    _ => false,
+                }
+        })
+}
+
+/// Case-insensitive IAM wildcard match (`*` any run, `?` one character).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// True when the statement's `Action` covers `action` (an absent Action or a `NotAction`
+/// counts as covering it, so garbage never hides a grant).
+pub fn covers_action(st: &Value, action: &str) -> bool {
+    let acts = strings(st.get("Action"));
+    acts.is_empty() || acts.iter().any(|a| glob(a, action))
+}
+
+/// A JSON `false` or the string `"false"` (S3 logs booleans either way).
+pub fn is_false(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => !b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
+}
+
 /// Runs a fresh detector over records (test helper; odd records included).
 #[cfg(test)]
 pub fn run(
@@ -122,5 +206,30 @@ mod tests {
         assert!(document(Some(&Value::from(3))).is_none());
         assert!(document(Some(&Value::String("%zz%".into()))).is_none());
         assert_eq!(percent_decode("%4"), "%4");
+    }
+
+    #[test]
+    fn principals_conditions_and_globs() {
+        let st: Value = serde_json::from_str(
+            r#"{"Principal":{"AWS":["arn:aws:iam::123456789012:root","444455556666"]},
+                "Condition":{"StringEquals":{"sts:ExternalId":"x","aws:SourceIp":"*"}}}"#,
+        )
+        .unwrap();
+        let p = aws_principals(&st);
+        assert_eq!(p.len(), 2);
+        assert_eq!(principal_account(p[0]), Some("123456789012"));
+        assert_eq!(principal_account(p[1]), Some("444455556666"));
+        assert_eq!(principal_account("*"), None);
+        assert!(restricted_by(&st, &["STS:externalid"]));
+        assert!(!restricted_by(&st, &["aws:SourceIp"]));
+        assert!(glob("sts:Assume*", "sts:AssumeRole"));
+        assert!(glob("*", "sts:AssumeRole"));
+        assert!(glob("s?s:*", "sts:AssumeRole"));
+        assert!(!glob("sts:TagSession", "sts:AssumeRole"));
+        assert!(!glob("sts:AssumeRole?", "sts:AssumeRole"));
+        let np: Value = serde_json::from_str(r#"{"NotPrincipal":{"AWS":"x"}}"#).unwrap();
+        assert_eq!(aws_principals(&np), vec!["*"]);
+        assert!(is_false(Some(&Value::String("FALSE".into()))));
+        assert!(!is_false(Some(&Value::from(0))));
     }
 }
