@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
+use crate::cli::{EXIT_CONFIG, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
+use crate::hunt::detect::HuntContext;
 
 #[derive(clap::Args)]
 pub struct AthenaArgs {
@@ -19,18 +20,25 @@ pub struct AthenaArgs {
     /// Table name.
     #[arg(long, default_value = "cloudtrail_logs")]
     pub table: String,
-    /// Regions the pack treats as expected (comma-separated); used by region-aware detections.
-    #[arg(long, value_delimiter = ',')]
+    /// Regions console logins are expected from, comma-separated (as `guardrails hunt`).
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     pub trusted_regions: Vec<String>,
-    /// Networks the pack treats as expected (comma-separated CIDRs).
-    #[arg(long, value_delimiter = ',')]
-    pub trusted_cidrs: Vec<ipnet::IpNet>,
-    /// First day to query (YYYY-MM-DD); becomes a partition `timestamp` predicate.
+    /// Networks logins and key use are expected from, comma-separated CIDRs or addresses
+    /// (as `guardrails hunt`).
+    #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
+    pub trusted_cidrs: Vec<String>,
+    /// First day to query (YYYY-MM-DD, UTC): an `eventtime` predicate plus a partition
+    /// `timestamp` predicate.
     #[arg(long)]
     pub since: Option<jiff::civil::Date>,
-    /// Last day to query (YYYY-MM-DD, inclusive).
+    /// Last day to query (YYYY-MM-DD, UTC, inclusive).
     #[arg(long)]
     pub until: Option<jiff::civil::Date>,
+    /// Hunt config file (trusted_regions, trusted_cidrs, brute_force_threshold,
+    /// brute_force_window_secs, key_use_window_secs); flags replace its lists
+    /// [default: ./.guardrails-hunt.json when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Directory to write the DDL and queries into.
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
@@ -41,14 +49,64 @@ const DDL: &str = include_str!("athena/ddl.sql");
 /// (rule id, file stem, SQL template). Each query selects `eventid` of every supporting event.
 const QUERIES: &[(&str, &str, &str)] = &[
     (
+        "ATH001",
+        "ATH001_access_key_new_ip",
+        include_str!("athena/ATH001_access_key_new_ip.sql"),
+    ),
+    (
+        "ATH002",
+        "ATH002_console_login_untrusted",
+        include_str!("athena/ATH002_console_login_untrusted.sql"),
+    ),
+    (
         "ATH003",
         "ATH003_console_login_no_mfa",
         include_str!("athena/ATH003_console_login_no_mfa.sql"),
     ),
     (
+        "ATH004",
+        "ATH004_console_brute_force",
+        include_str!("athena/ATH004_console_brute_force.sql"),
+    ),
+    (
         "ATH005",
         "ATH005_root_activity",
         include_str!("athena/ATH005_root_activity.sql"),
+    ),
+    (
+        "ATH006",
+        "ATH006_iam_policy_wildcard_action",
+        include_str!("athena/ATH006_iam_policy_wildcard_action.sql"),
+    ),
+    (
+        "ATH007",
+        "ATH007_admin_policy_attached",
+        include_str!("athena/ATH007_admin_policy_attached.sql"),
+    ),
+    (
+        "ATH008",
+        "ATH008_role_trust_opened",
+        include_str!("athena/ATH008_role_trust_opened.sql"),
+    ),
+    (
+        "ATH009",
+        "ATH009_cloudtrail_tampering",
+        include_str!("athena/ATH009_cloudtrail_tampering.sql"),
+    ),
+    (
+        "ATH010",
+        "ATH010_detection_disabled",
+        include_str!("athena/ATH010_detection_disabled.sql"),
+    ),
+    (
+        "ATH011",
+        "ATH011_security_group_world_open",
+        include_str!("athena/ATH011_security_group_world_open.sql"),
+    ),
+    (
+        "ATH012",
+        "ATH012_s3_bucket_made_public",
+        include_str!("athena/ATH012_s3_bucket_made_public.sql"),
     ),
 ];
 
@@ -108,13 +166,76 @@ pub fn run(args: &AthenaArgs) -> ExitCode {
         eprintln!("guardrails athena: --since {s} is after --until {u}");
         return ExitCode::from(EXIT_USAGE);
     }
-    match write_pack(args, &location) {
+    let ctx = match context(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("guardrails athena: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let pack = Pack {
+        args,
+        location,
+        ctx,
+    };
+    match pack.write() {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("guardrails athena: {}: {e}", args.out_dir.display());
             ExitCode::from(EXIT_INTERNAL)
         }
     }
+}
+
+/// The settings, as `guardrails hunt` builds them: the config file (`--config`, else
+/// `./.guardrails-hunt.json` when present), then the flags replace its lists.
+fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
+    let path = args.config.clone().or_else(|| {
+        Path::new(super::CONFIG_FILE)
+            .is_file()
+            .then(|| PathBuf::from(super::CONFIG_FILE))
+    });
+    let mut ctx = match path {
+        Some(p) => super::context_from_file(&p).map_err(|e| e.to_string())?,
+        None => HuntContext::default(),
+    };
+    let regions: Vec<String> = args
+        .trusted_regions
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if !regions.is_empty() {
+        ctx.trusted_regions = regions;
+    }
+    let cidrs = args
+        .trusted_cidrs
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<ipnet::IpNet>()
+                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("--trusted-cidrs: not a CIDR: {c}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !cidrs.is_empty() {
+        ctx.trusted_cidrs = cidrs;
+    }
+    for r in &ctx.trusted_regions {
+        if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!(
+                "trusted region {r:?}: use letters, digits and - only"
+            ));
+        }
+    }
+    if ctx.brute_force_threshold == 0
+        || ctx.brute_force_window_secs < 0
+        || ctx.key_use_window_secs < 0
+    {
+        return Err("brute_force_threshold must be at least 1 and windows not negative".into());
+    }
+    Ok(ctx)
 }
 
 /// The trail prefix without a trailing slash, or why it cannot be one.
@@ -139,86 +260,178 @@ fn check_location(raw: &str) -> Result<String, &'static str> {
     Ok(format!("s3://{rest}"))
 }
 
-fn table_name(args: &AthenaArgs) -> String {
-    format!("{}.{}", args.database, args.table)
+struct Pack<'a> {
+    args: &'a AthenaArgs,
+    location: String,
+    ctx: HuntContext,
 }
 
-/// Partition predicate: `timestamp` is the day folder, yyyy/MM/dd, so string order is date order.
-fn time_filter(args: &AthenaArgs) -> String {
-    let mut f = String::new();
-    if let Some(s) = args.since {
-        let _ = write!(f, "AND \"timestamp\" >= '{}'", s.strftime("%Y/%m/%d"));
+impl Pack<'_> {
+    fn table_name(&self) -> String {
+        format!("{}.{}", self.args.database, self.args.table)
     }
-    if let Some(u) = args.until {
-        if !f.is_empty() {
-            f.push_str("\n  ");
+
+    /// `--since`/`--until` as predicates. `eventtime` (ISO 8601 text, so string order is time
+    /// order) is exact, as `guardrails hunt` filters; the partition `timestamp` (the delivery
+    /// day folder, yyyy/MM/dd) prunes S3 reads. CloudTrail delivers a file minutes after its
+    /// events, so events of the last day can sit in the next day's folder: the partition
+    /// range runs one day past `--until`.
+    fn time_filter(&self) -> String {
+        let mut f = Vec::new();
+        if let Some(s) = self.args.since {
+            f.push(format!("AND \"timestamp\" >= '{}'", s.strftime("%Y/%m/%d")));
+            f.push(format!("AND eventtime >= '{}T00:00:00Z'", s));
         }
-        let _ = write!(f, "AND \"timestamp\" <= '{}'", u.strftime("%Y/%m/%d"));
+        if let Some(u) = self.args.until {
+            let next = u.tomorrow().unwrap_or(u);
+            f.push(format!(
+                "AND \"timestamp\" <= '{}'",
+                next.strftime("%Y/%m/%d")
+            ));
+            f.push(format!("AND eventtime <= '{}T23:59:59Z'", u));
+        }
+        f.join("\n    ")
     }
-    f
-}
 
-fn render(template: &str, args: &AthenaArgs, location: &str) -> String {
-    let start = args
-        .since
-        .map(|d| d.strftime("%Y/%m/%d").to_string())
-        .unwrap_or_else(|| "2013/11/01".to_string());
-    template
-        .replace("{table}", &table_name(args))
-        .replace("{location}", location)
-        .replace("{regions}", &REGIONS.join(","))
-        .replace("{range_start}", &start)
-        .replace("{time_filter}", &time_filter(args))
-}
-
-fn write_pack(args: &AthenaArgs, location: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(&args.out_dir)?;
-    let dir: &Path = &args.out_dir;
-    std::fs::write(
-        dir.join("cloudtrail_table.sql"),
-        render(DDL, args, location),
-    )?;
-    for (_, stem, sql) in QUERIES {
-        std::fs::write(dir.join(format!("{stem}.sql")), render(sql, args, location))?;
+    /// An Athena (Trino) boolean: `col` is inside one of the trusted CIDRs; `FALSE` when none
+    /// are configured. Non-addresses give NULL (TRY_CAST), which callers treat as unknown.
+    fn ip_trusted(&self, col: &str) -> String {
+        if self.ctx.trusted_cidrs.is_empty() {
+            return "FALSE".into();
+        }
+        let parts: Vec<String> = self
+            .ctx
+            .trusted_cidrs
+            .iter()
+            .map(|n| format!("contains('{n}', TRY_CAST({col} AS IPADDRESS))"))
+            .collect();
+        format!("({})", parts.join(" OR "))
     }
-    std::fs::write(dir.join("README.md"), readme(args))?;
-    Ok(())
-}
 
-fn readme(args: &AthenaArgs) -> String {
-    let mut r = String::from("# guardrails Athena query pack\n\n");
-    r.push_str(
-        "1. Run `cloudtrail_table.sql` once in the Athena console (or \
-         `aws athena start-query-execution --query-string file://cloudtrail_table.sql \
-         --result-configuration OutputLocation=s3://<results-bucket>/`). It creates the table \
-         with partition projection on `region` and `timestamp` (day), so no \
-         `MSCK REPAIR TABLE` or crawler is needed.\n",
-    );
-    let _ = writeln!(
-        r,
-        "2. Run each `ATH*.sql`; every row is one supporting event (`eventid`), the same ids \
-         `guardrails hunt --format json` reports in `events.event_ids`.\n\
-         3. Add `AND region = 'us-east-1'` or narrow the `timestamp` predicate to scan less data.\n\n\
-         Table: `{}`.",
-        table_name(args)
-    );
-    if args.since.is_some() || args.until.is_some() {
-        let _ = writeln!(r, "Time range: {}.", time_filter(args).replace('\n', " "));
+    /// `sourceipaddress` is an address outside every trusted CIDR (only when configured).
+    fn ip_untrusted(&self) -> String {
+        if self.ctx.trusted_cidrs.is_empty() {
+            return "FALSE".into();
+        }
+        format!(
+            "(TRY_CAST(sourceipaddress AS IPADDRESS) IS NOT NULL AND NOT {})",
+            self.ip_trusted("sourceipaddress")
+        )
     }
-    if !args.trusted_regions.is_empty() || !args.trusted_cidrs.is_empty() {
-        let cidrs: Vec<String> = args.trusted_cidrs.iter().map(|c| c.to_string()).collect();
+
+    /// `awsregion` is outside the trusted regions (only when configured).
+    fn region_untrusted(&self) -> String {
+        if self.ctx.trusted_regions.is_empty() {
+            return "FALSE".into();
+        }
+        let list: Vec<String> = self
+            .ctx
+            .trusted_regions
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect();
+        format!("(awsregion NOT IN ({}))", list.join(", "))
+    }
+
+    fn render(&self, template: &str) -> String {
+        let start = self
+            .args
+            .since
+            .map(|d| d.strftime("%Y/%m/%d").to_string())
+            .unwrap_or_else(|| "2013/11/01".to_string());
+        let threshold = self.ctx.brute_force_threshold.max(1);
+        template
+            .replace("{table}", &self.table_name())
+            .replace("{location}", &self.location)
+            .replace("{regions}", &REGIONS.join(","))
+            .replace("{range_start}", &start)
+            .replace("{time_filter}", &self.time_filter())
+            .replace("{region_untrusted}", &self.region_untrusted())
+            .replace("{ip_untrusted}", &self.ip_untrusted())
+            .replace("{use_ip_trusted}", &self.ip_trusted("u.sourceipaddress"))
+            .replace("{threshold_minus_1}", &(threshold - 1).to_string())
+            .replace("{threshold}", &threshold.to_string())
+            .replace(
+                "{window_secs}",
+                &self.ctx.brute_force_window_secs.to_string(),
+            )
+            .replace(
+                "{key_use_window_secs}",
+                &self.ctx.key_use_window_secs.to_string(),
+            )
+    }
+
+    fn write(&self) -> std::io::Result<()> {
+        let dir: &Path = &self.args.out_dir;
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("cloudtrail_table.sql"), self.render(DDL))?;
+        for (_, stem, sql) in QUERIES {
+            std::fs::write(dir.join(format!("{stem}.sql")), self.render(sql))?;
+        }
+        std::fs::write(dir.join("README.md"), self.readme())?;
+        Ok(())
+    }
+
+    fn readme(&self) -> String {
+        let mut r = String::from("# guardrails Athena query pack\n\n");
+        r.push_str(
+            "1. Run `cloudtrail_table.sql` once in the Athena console (or \
+             `aws athena start-query-execution --query-string file://cloudtrail_table.sql \
+             --result-configuration OutputLocation=s3://<results-bucket>/`). It follows the AWS \
+             guide \"Create the table for CloudTrail logs in Athena using partition projection\" \
+             (same columns and types, `org.apache.hive.hcatalog.data.JsonSerDe`, \
+             `com.amazon.emr.cloudtrail.CloudTrailInputFormat`, a `date` projection of \
+             `timestamp` with format `yyyy/MM/dd`), and adds an `enum` projection of `region` \
+             over the commercial regions so one table covers a multi-region trail \
+             (`storage.location.template` = `<location>/${region}/${timestamp}`). No \
+             `MSCK REPAIR TABLE` or crawler is needed.\n",
+        );
         let _ = writeln!(
             r,
-            "Trusted regions: {}; trusted CIDRs: {}.",
-            args.trusted_regions.join(", "),
-            cidrs.join(", ")
+            "2. Run each `ATH*.sql` (Athena engine version 3); every row is one supporting event \
+             (`eventid`), the same ids `guardrails hunt --format json` reports in \
+             `events.event_ids` with the same settings.\n\
+             3. Add `AND region = 'us-east-1'` or narrow the `timestamp` predicate to scan less \
+             data.\n\n\
+             Table: `{}`.",
+            self.table_name()
         );
+        if self.args.since.is_some() || self.args.until.is_some() {
+            let _ = writeln!(
+                r,
+                "Time range: {}.",
+                self.time_filter().replace("\n    ", " ")
+            );
+        }
+        let cidrs: Vec<String> = self
+            .ctx
+            .trusted_cidrs
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let none = |v: &[String]| {
+            if v.is_empty() {
+                "none configured".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let _ = writeln!(
+            r,
+            "Trusted regions: {}; trusted CIDRs: {}; brute force: {} failures within {}s; \
+             new key use window: {}s.",
+            none(&self.ctx.trusted_regions),
+            none(&cidrs),
+            self.ctx.brute_force_threshold,
+            self.ctx.brute_force_window_secs,
+            self.ctx.key_use_window_secs
+        );
+        r.push_str("\nQueries:\n");
+        for (id, stem, _) in QUERIES {
+            let _ = writeln!(r, "- `{stem}.sql` ({id})");
+        }
+        r
     }
-    r.push_str("\nQueries:\n");
-    for (id, stem, _) in QUERIES {
-        let _ = writeln!(r, "- `{stem}.sql` ({id})");
-    }
-    r
 }
 
 #[cfg(test)]
