@@ -150,6 +150,7 @@ impl KeyNewIp {
             return;
         }
         let ips = self.uses.entry(key.to_string()).or_default();
+        let full = ips.len() >= MAX_IPS_PER_KEY;
         let fresh = || Use {
             ts,
             failed: e.failed(),
@@ -158,7 +159,7 @@ impl KeyNewIp {
         match ips.get_mut(ip) {
             Some(u) if ts < u.ts => *u = fresh(),
             Some(_) => {}
-            None if ips.len() < MAX_IPS_PER_KEY => {
+            None if !full => {
                 ips.insert(ip.to_string(), fresh());
             }
             None => {}
@@ -172,7 +173,9 @@ impl Detector for KeyNewIp {
     }
 
     fn interest(&self) -> Interest {
-        Interest::All
+        // Key creations, IAM users' calls (their usual addresses) and every use of a long-term
+        // key (`"type":"IAMUser"`, `"accessKeyId":"AKIA...`), in any JSON formatting.
+        Interest::Contains(&["CreateAccessKey", "IAMUser\"", "\"AKIA"])
     }
 
     fn on_event(&mut self, e: &Event, _ctx: &HuntContext, _out: &mut Vec<Finding>) {
