@@ -195,7 +195,14 @@ impl Detector for MadePublic {
         let (severity, what) = if e.failed() {
             (Severity::Low, "Failed attempt")
         } else {
-            (sev, "Made public")
+            (
+                sev,
+                if sev == Severity::High {
+                    "Made public"
+                } else {
+                    "Public access guard weakened"
+                },
+            )
         };
         let who = e.principal().unwrap_or("unknown principal");
         out.push(e.finding(
