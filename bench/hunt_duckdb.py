@@ -9,8 +9,8 @@ built the way Athena reads CloudTrail: the columns and types of the pack's own D
 matched case-insensitively like the JsonSerDe (the DDL's lowercase names are mapped to the
 camelCase keys found in the data), nested objects declared STRING kept as JSON text. Then
 every ATHnnn_*.sql query is transpiled with sqlglot.transpile(sql, read="trino",
-write="duckdb") and run. Prints one JSON line: load_s, queries_s, total_s, rows per query,
-and n/a reasons for queries DuckDB could not run. Needs duckdb and sqlglot (.tools/venv).
+write="duckdb") and run. Prints one JSON line: load_s, queries_s, total_s, rows and the
+distinct eventids per query, and n/a reasons for queries DuckDB could not run. Needs duckdb and sqlglot (.tools/venv).
 """
 
 import glob
@@ -82,7 +82,13 @@ def main():
         sql = open(path).read()
         try:
             duck = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
-            out["queries"][name] = len(con.execute(duck).fetchall())
+            cur = con.execute(duck)
+            cols = [d[0].lower() for d in cur.description]
+            rows = cur.fetchall()
+            out["queries"][name] = len(rows)
+            if "eventid" in cols:
+                at = cols.index("eventid")
+                out.setdefault("event_ids", {})[name] = sorted({str(r[at]) for r in rows})
         except Exception as e:  # noqa: BLE001 - reported as n/a with the reason
             out["na"][name] = str(e).splitlines()[0][:200]
     t2 = time.perf_counter()
