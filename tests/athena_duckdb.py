@@ -1,11 +1,15 @@
 """Proof that the Athena query pack finds what `guardrails hunt` finds.
 
-Usage: athena_duckdb.py PACK_DIR HUNT_JSON TABLE EXPECTED_IDS LOG_PATH...
+Usage: athena_duckdb.py PACK_DIR TABLE EXPECTED_IDS --group HUNT_JSON LOG_PATH... [--group ...]
 
 - PACK_DIR: output of `guardrails athena --out-dir` (cloudtrail_table.sql + ATH*.sql)
-- HUNT_JSON: `guardrails hunt --format json` over the same LOG_PATHs with the same settings
 - TABLE: the pack's database.table
 - EXPECTED_IDS: comma-separated rule ids that must each have a query and >= 1 event id
+  (over all groups)
+- each group: `guardrails hunt --format json` output over its LOG_PATHs with the same
+  settings as the pack. Groups are compared separately, each in a fresh DuckDB table
+  (the engine reads files in path order, not time order, so unrelated fixture files are
+  not mixed into one timeline for the stateful rules).
 
 The table is created in DuckDB from the pack's own DDL (parsed with sqlglot's Athena
 dialect; column names and types as Athena declares them, STRING columns holding nested JSON
@@ -140,16 +144,7 @@ def shim(sql):
     return sql
 
 
-def main():
-    if len(sys.argv) < 6:
-        fail(__doc__)
-    pack, hunt_json, table, expected = sys.argv[1:5]
-    logs = sys.argv[5:]
-    expected = [e for e in expected.split(",") if e]
-
-    ddl = open(os.path.join(pack, "cloudtrail_table.sql"), encoding="utf-8").read()
-    cols = columns_from_ddl(ddl)
-
+def load_rows(cols, logs):
     rows = []
     for f in log_files(logs):
         for r in records(f):
@@ -162,16 +157,23 @@ def main():
             row["timestamp"] = t[:10].replace("-", "/") if len(t) >= 10 else None
             rows.append(row)
     if not rows:
-        fail("no CloudTrail records loaded")
+        fail(f"no CloudTrail records loaded from {logs}")
+    return rows
 
-    queries = {}
-    for q in sorted(os.listdir(pack)):
-        if q.startswith("ATH") and q.endswith(".sql"):
-            athena_sql = open(os.path.join(pack, q), encoding="utf-8").read()
-            try:
-                queries[q] = sqlglot.transpile(athena_sql, read="trino", write="duckdb")[0]
-            except Exception as e:  # noqa: BLE001 - report which query broke
-                queries[q] = e
+
+def engine_ids(hunt_json):
+    with open(hunt_json, encoding="utf-8") as f:
+        report = json.load(f)
+    findings = report["findings"] if isinstance(report, dict) else report
+    engine = {}
+    for fnd in findings:
+        ids = (fnd.get("events") or {}).get("event_ids") or []
+        engine.setdefault(fnd["rule_id"], set()).update(ids)
+    return engine
+
+
+def compare_group(cols, queries, table, hunt_json, logs, found, problems):
+    rows = load_rows(cols, logs)
     con = duckdb.connect()
     ip_tables(
         con,
@@ -184,7 +186,7 @@ def main():
     with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as tmp:
         for row in rows:
             tmp.write(json.dumps(row) + "\n")
-    schema, _, name = table.rpartition(".")
+    schema, _, _ = table.rpartition(".")
     if schema:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
@@ -193,45 +195,73 @@ def main():
         f"format='newline_delimited', columns={spec})"
     )
     os.unlink(tmp.name)
-
-    with open(hunt_json, encoding="utf-8") as f:
-        report = json.load(f)
-    findings = report["findings"] if isinstance(report, dict) else report
-    engine = {}
-    for fnd in findings:
-        ids = (fnd.get("events") or {}).get("event_ids") or []
-        engine.setdefault(fnd["rule_id"], set()).update(ids)
-
-    problems = []
-    seen = set()
+    engine = engine_ids(hunt_json)
+    where = " ".join(logs)
     for q, duck in queries.items():
         rule = q.split("_", 1)[0]
-        seen.add(rule)
         try:
             if isinstance(duck, Exception):
                 raise duck
-            duck_sql = shim(duck)
-            got = {r[0] for r in con.execute(duck_sql).fetchall() if r[0] is not None}
+            got = {r[0] for r in con.execute(shim(duck)).fetchall() if r[0] is not None}
         except Exception as e:  # noqa: BLE001 - report which query broke
-            problems.append(f"{q}: {type(e).__name__}: {e}")
+            problems.append(f"{q} on {where}: {type(e).__name__}: {e}")
             continue
         want = engine.get(rule, set())
+        found.setdefault(rule, set()).update(got)
         if got != want:
             problems.append(
-                f"{q}: event ids differ from guardrails hunt\n"
+                f"{q} on {where}: event ids differ from guardrails hunt\n"
                 f"  only in Athena query: {sorted(got - want)}\n"
                 f"  only in hunt:         {sorted(want - got)}"
             )
-        elif rule in expected and not got:
-            problems.append(f"{q}: no event ids on the sample data (needs a positive sample)")
+    return len(rows)
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 5 or args[3] != "--group":
+        fail(__doc__)
+    pack, table, expected = args[:3]
+    expected = [e for e in expected.split(",") if e]
+    groups = []
+    for a in args[3:]:
+        if a == "--group":
+            groups.append([])
         else:
-            print(f"{rule}: {len(got)} event ids match")
+            groups[-1].append(a)
+    if any(len(g) < 2 for g in groups):
+        fail("each --group needs a hunt report and at least one log path")
+
+    ddl = open(os.path.join(pack, "cloudtrail_table.sql"), encoding="utf-8").read()
+    cols = columns_from_ddl(ddl)
+    queries = {}
+    for q in sorted(os.listdir(pack)):
+        if q.startswith("ATH") and q.endswith(".sql"):
+            athena_sql = open(os.path.join(pack, q), encoding="utf-8").read()
+            try:
+                queries[q] = sqlglot.transpile(athena_sql, read="trino", write="duckdb")[0]
+            except Exception as e:  # noqa: BLE001 - report which query broke
+                queries[q] = e
+
+    problems = []
+    found = {}
+    records_total = 0
+    for g in groups:
+        records_total += compare_group(cols, queries, table, g[0], g[1:], found, problems)
+    seen = {q.split("_", 1)[0] for q in queries}
     for rule in expected:
         if rule not in seen:
             problems.append(f"{rule}: no query in the pack")
+        elif not found.get(rule):
+            problems.append(f"{rule}: no event ids in any group (needs a positive sample)")
     if problems:
         fail("\n".join(problems))
-    print(f"athena_duckdb: {len(seen)} queries match guardrails hunt on {len(rows)} records")
+    for rule in sorted(found):
+        print(f"{rule}: {len(found[rule])} event ids, same as guardrails hunt")
+    print(
+        f"athena_duckdb: {len(queries)} queries match guardrails hunt on {records_total} "
+        f"records in {len(groups)} groups"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 -- (or {"AWS": "*"}, or NotPrincipal) whose Condition pins none of the restricting keys;
 -- PutBucketAcl with a public canned ACL or a grant to AllUsers/AuthenticatedUsers; Block
 -- Public Access deleted or any of its four settings set to false (bucket or account).
--- Failed calls are LOW.
+-- Policy and ACL changes are HIGH, Block Public Access changes MEDIUM, failed calls LOW.
 WITH ev AS (
   SELECT *,
          COALESCE(json_extract_scalar(requestparameters, '$.bucketPolicy'),
@@ -39,7 +39,9 @@ WITH ev AS (
 SELECT eventid, eventtime, eventname, awsregion, sourceipaddress,
        useridentity.arn AS principal,
        json_extract_scalar(requestparameters, '$.bucketName') AS bucket,
-       CASE WHEN COALESCE(errorcode, '') = '' THEN 'HIGH' ELSE 'LOW' END AS severity
+       CASE WHEN COALESCE(errorcode, '') <> '' THEN 'LOW'
+            WHEN eventname IN ('PutBucketPolicy', 'PutBucketAcl') THEN 'HIGH'
+            ELSE 'MEDIUM' END AS severity
 FROM ev
 WHERE eventid IN (SELECT eventid FROM policy_hits)
    OR (eventname = 'PutBucketAcl'
@@ -53,5 +55,5 @@ WHERE eventid IN (SELECT eventid FROM policy_hits)
    OR (eventname IN ('PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock')
        AND regexp_like(
              json_format(json_extract(requestparameters, '$.PublicAccessBlockConfiguration')),
-             '(?i)"(BlockPublicAcls|IgnorePublicAcls|BlockPublicPolicy|RestrictPublicBuckets)":("false"|false)'))
+             '"(BlockPublicAcls|IgnorePublicAcls|BlockPublicPolicy|RestrictPublicBuckets)":("[Ff][Aa][Ll][Ss][Ee]"|false)'))
 ORDER BY eventtime
