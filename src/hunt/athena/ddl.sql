@@ -1,5 +1,7 @@
--- CloudTrail table with partition projection (region x day), after the AWS guide
--- "Creating the table for CloudTrail logs in Athena using partition projection".
+-- CloudTrail table with partition projection, after the AWS guide "Create the table for
+-- CloudTrail logs in Athena using partition projection" (same columns, types, SerDe, input
+-- format and `timestamp` date projection). Added: an enum projection of `region`, so one
+-- table covers every region folder of a multi-region trail.
 CREATE EXTERNAL TABLE IF NOT EXISTS {table} (
     eventversion STRING,
     useridentity STRUCT<
@@ -53,6 +55,13 @@ CREATE EXTERNAL TABLE IF NOT EXISTS {table} (
     vpcendpointid STRING,
     vpcendpointaccountid STRING,
     eventcategory STRING,
+    addendum STRUCT<
+        reason: STRING,
+        updatedfields: STRING,
+        originalrequestid: STRING,
+        originaleventid: STRING>,
+    sessioncredentialfromconsole STRING,
+    edgedevicedetails STRING,
     tlsdetails STRUCT<
         tlsversion: STRING,
         ciphersuite: STRING,
