@@ -10,6 +10,7 @@
 pub mod athena;
 pub mod detect;
 pub mod input;
+pub mod s3;
 pub mod sigma;
 
 use crate::cli::{EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK};
@@ -28,10 +29,12 @@ pub const CONFIG_FILE: &str = ".guardrails-hunt.json";
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 clean, 1 internal error, 2 findings at/above --fail-on, \
-3 unreadable or corrupt log file (the rest is still processed), 4 config error, 64 usage."
+3 unreadable or corrupt log file or s3:// input (the rest is still processed), 4 config error, \
+64 usage (also: s3:// input in a build without the `aws` feature)."
 )]
 pub struct HuntArgs {
-    /// CloudTrail log files or directories (S3 delivery layout), .json or .json.gz.
+    /// CloudTrail log files or directories (S3 delivery layout), .json or .json.gz, or
+    /// s3://bucket/prefix (read with the AWS SDK; needs s3:ListBucket and s3:GetObject).
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     /// Regions console logins are expected from, comma-separated.
@@ -339,12 +342,18 @@ struct Load<'a> {
     plan: &'a Plan,
     ctx: &'a HuntContext,
     sigma: Option<&'a sigma::SigmaRules>,
+    /// The objects of `s3://` inputs.
+    remote: &'a s3::Remote,
 }
 
 fn load_file(path: &Path, load: Load) -> FileRecords {
     let plan = load.plan;
-    let display = crate::scan::display_path(path);
-    let recs = match input::read_text(path) {
+    let display = s3::display(path);
+    let text = match load.remote.read(path) {
+        Some(bytes) => bytes.and_then(input::decode),
+        None => input::read_text(path),
+    };
+    let recs = match text {
         Ok(t) => input::split(t),
         Err(e) => {
             return FileRecords {
@@ -412,7 +421,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
 fn load_file_guarded(path: &Path, load: Load) -> FileRecords {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_file(path, load))).unwrap_or_else(
         |_| FileRecords {
-            display: crate::scan::display_path(path),
+            display: s3::display(path),
             text: String::new(),
             records: Vec::new(),
             sigma_findings: Vec::new(),
@@ -448,7 +457,10 @@ pub fn hunt_with(
     sigma: Option<&sigma::SigmaRules>,
 ) -> (Vec<Finding>, Vec<InputError>) {
     let mut walk_errors = Vec::new();
-    let files = input::collect_files(paths, &mut walk_errors);
+    let (local, urls) = s3::partition(paths);
+    let mut files = input::collect_files(&local, &mut walk_errors);
+    let remote = s3::Remote::open(&urls, ctx.since, ctx.until, &mut walk_errors);
+    files.extend(remote.files());
     let mut errors: Vec<InputError> = walk_errors
         .into_iter()
         .map(|(f, m)| config_error(&f, m))
@@ -458,6 +470,7 @@ pub fn hunt_with(
         plan: &plan,
         ctx,
         sigma,
+        remote: &remote,
     };
     let mut findings = Vec::new();
     let in_flight = 2 * rayon::current_num_threads().max(1) + 2;
@@ -565,6 +578,10 @@ fn sigma_finding(r: &sigma::SigmaRule, e: &Event) -> Finding {
 }
 
 pub fn run(args: &HuntArgs) -> ExitCode {
+    if let Some(e) = s3::usage_error(&args.paths) {
+        eprintln!("guardrails: error: {e}");
+        return ExitCode::from(crate::cli::EXIT_USAGE);
+    }
     let ctx = match context(args) {
         Ok(c) => c,
         Err(e) => {
