@@ -179,11 +179,20 @@ impl Detector for KeyNewIp {
     }
 
     fn on_event(&mut self, e: &Event, _ctx: &HuntContext, _out: &mut Vec<Finding>) {
+        // Cheap field checks first: most records (roles' session keys) need nothing here.
+        let create = e.event_name() == Some("CreateAccessKey");
+        let iam_user = e.user_type() == Some("IAMUser");
+        let key = e
+            .access_key_id()
+            .filter(|k| k.starts_with("AKIA") || self.created.contains_key(*k));
+        if !create && !iam_user && key.is_none() {
+            return;
+        }
         let Some(ts) = e.timestamp().map(|t| t.as_second()) else {
             return;
         };
         let account = e.recipient_account_id().unwrap_or("?");
-        if e.event_name() == Some("CreateAccessKey")
+        if create
             && e.event_source() == Some("iam.amazonaws.com")
             && !e.failed()
             && let Some(key) = e.str_at("responseElements.accessKey.accessKeyId")
@@ -205,13 +214,10 @@ impl Detector for KeyNewIp {
         let Some(ip) = e.source_ip().filter(|_| e.source_ip_addr().is_some()) else {
             return;
         };
-        let key = e.access_key_id();
-        if e.user_type() == Some("IAMUser")
-            && let Some(user) = e.user_name()
-        {
-            self.remember_ip(format!("{account}/{user}"), ip, ts, key);
+        if iam_user && let Some(user) = e.user_name() {
+            self.remember_ip(format!("{account}/{user}"), ip, ts, e.access_key_id());
         }
-        if let Some(k) = key.filter(|k| k.starts_with("AKIA") || self.created.contains_key(*k)) {
+        if let Some(k) = key {
             self.remember_use(k, ip, ts, e);
         }
     }

@@ -117,7 +117,8 @@ mod tests {
  {"eventName":"ConsoleLogin","eventID":"3","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.20","userIdentity":{"type":"IAMUser"},"responseElements":{"ConsoleLogin":"Success"}},
  {"eventName":"ConsoleLogin","eventID":"4","awsRegion":"ap-southeast-1","sourceIPAddress":"203.0.113.9","userIdentity":{"type":"IAMUser"},"responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication"},
  {"eventName":"ConsoleLogin","eventID":"5","awsRegion":"eu-west-1","sourceIPAddress":"AWS Internal","userIdentity":{"type":"Root"},"responseElements":{"ConsoleLogin":"Success"}},
- {"eventName":"ConsoleLogin","eventID":"6","sourceIPAddress":null,"userIdentity":{"type":"Root"},"responseElements":{"ConsoleLogin":"Success"}}
+ {"eventName":"ConsoleLogin","eventID":"6","sourceIPAddress":null,"userIdentity":{"type":"Root"},"responseElements":{"ConsoleLogin":"Success"}},
+ {"eventName":"ConsoleLogin","eventID":"7","awsRegion":"sa-east-1","sourceIPAddress":"198.51.100.21","userIdentity":{"type":"Root"},"responseElements":{"ConsoleLogin":"Success"}}
 ]"#;
 
     fn ids(f: &[Finding]) -> Vec<(&str, Severity)> {
@@ -137,7 +138,11 @@ mod tests {
         let f = run(detector(), RECS, &both);
         assert_eq!(
             ids(&f),
-            vec![("1", Severity::High), ("2", Severity::Medium)]
+            vec![
+                ("1", Severity::High),
+                ("2", Severity::Medium),
+                ("7", Severity::High)
+            ]
         );
         let regions = HuntContext {
             trusted_regions: vec!["eu-west-1".into()],
@@ -145,7 +150,7 @@ mod tests {
         };
         assert_eq!(
             ids(&run(detector(), RECS, &regions)),
-            vec![("1", Severity::Medium)]
+            vec![("1", Severity::Medium), ("7", Severity::High)]
         );
         assert!(run(detector(), ODD, &both).is_empty());
     }
