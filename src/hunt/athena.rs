@@ -430,6 +430,15 @@ impl Pack<'_> {
         for (id, stem, _) in QUERIES {
             let _ = writeln!(r, "- `{stem}.sql` ({id})");
         }
+        r.push_str(
+            "\nKnown differences from `guardrails hunt` (which runs the same rules record by \
+             record): ATH004 treats each run of failures with gaps under the window as one \
+             burst, so failures right after a successful sign-in that closed a burst stay in \
+             it (the engine starts counting again), and it has no 1,000-event cap per burst; \
+             ATH001 and ATH004 have no state caps (the engine bounds its memory at 10,000 \
+             keys/users); policy conditions and statement fields are matched on the JSON text \
+             of the document (compact JSON as `json_format` writes it).\n",
+        );
         r
     }
 }
