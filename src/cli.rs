@@ -159,7 +159,7 @@ pub fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=FILE, got {s:?}"))?;
     let format = Format::parse(f)
-        .ok_or_else(|| format!("unknown format {f:?} (json, sarif, markdown, text, junit)"))?;
+        .ok_or_else(|| format!("unknown format {f:?} (json, sarif, markdown, text, junit, csv)"))?;
     if path.is_empty() {
         return Err("empty file name".into());
     }

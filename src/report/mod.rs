@@ -1,5 +1,6 @@
 //! One [`Report`], many renderers.
 
+pub mod csv;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -15,6 +16,8 @@ pub enum Format {
     Markdown,
     Text,
     Junit,
+    /// One row per finding (RFC 4180, formula-injection guarded); see `csv`.
+    Csv,
 }
 
 impl Format {
@@ -30,6 +33,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Markdown => markdown::render(report),
         Format::Text => text::render(report, false),
         Format::Junit => junit::render(report),
+        Format::Csv => csv::render(report),
     }
 }
 
