@@ -377,4 +377,43 @@ mod tests {
         assert!(run(detector(), &failed, &HuntContext::default()).is_empty());
         assert!(run(detector(), ODD, &HuntContext::default()).is_empty());
     }
+
+    #[test]
+    fn timed_records_with_null_fields() {
+        let recs = format!(
+            "[{},{},{},{},{}]",
+            CREATE.replace(
+                r#""accessKeyId":"AKIANEW0000000000001""#,
+                r#""accessKeyId":null"#
+            ),
+            CREATE
+                .replace(
+                    r#""requestParameters":{"userName":"svc"}"#,
+                    r#""requestParameters":null"#
+                )
+                .replace(r#","userName":"svc","status""#, r#","status""#),
+            call(
+                "n1",
+                "10:01:00",
+                "203.0.113.200",
+                "AKIANEW0000000000001",
+                false
+            )
+            .replace(
+                r#""userIdentity":{"type":"IAMUser","userName":"svc","#,
+                r#""userIdentity":{"#
+            ),
+            call("n2", "10:02:00", "not-an-ip", "AKIANEW0000000000001", false),
+            r#"{"eventTime":"2026-11-01T10:03:00Z","userIdentity":{"type":"IAMUser","userName":null,"accessKeyId":5},"sourceIPAddress":null}"#,
+        );
+        // The key falls back to the caller (admin) as its user; the use without a user
+        // name still counts as a use of the key.
+        let f = run(detector(), &recs, &HuntContext::default());
+        assert_eq!(ids(&f), vec![vec!["c1".to_string(), "n1".to_string()]]);
+        assert!(
+            f[0].description.contains("for admin"),
+            "{}",
+            f[0].description
+        );
+    }
 }

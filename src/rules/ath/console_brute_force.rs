@@ -356,4 +356,25 @@ mod tests {
         assert_eq!(f[1].events.as_ref().unwrap().event_ids[0], "5");
         assert!(run(detector(), ODD, &ctx).is_empty());
     }
+
+    #[test]
+    fn timed_records_with_null_fields() {
+        let ctx = HuntContext::default();
+        // Failures with no user or address still count (as one unknown user); odd
+        // eventTime and responseElements values are skipped without panicking.
+        let mut v: Vec<String> = (0..5)
+            .map(|i| {
+                format!(
+                    r#"{{"eventName":"ConsoleLogin","eventID":"{i}","eventTime":"2026-11-01T10:00:0{i}Z","userIdentity":null,"sourceIPAddress":null,"recipientAccountId":null,"responseElements":{{"ConsoleLogin":"Failure"}}}}"#
+                )
+            })
+            .collect();
+        v.push(r#"{"eventName":"ConsoleLogin","eventTime":"not a time","responseElements":{"ConsoleLogin":"Failure"}}"#.into());
+        v.push(r#"{"eventName":"ConsoleLogin","eventTime":7,"responseElements":null,"sourceIPAddress":5}"#.into());
+        v.push(r#"{"eventName":"ConsoleLogin","eventTime":"2026-11-01T10:00:09Z","responseElements":{"ConsoleLogin":"Success"},"sourceIPAddress":null}"#.into());
+        let f = run(detector(), &recs(v), &ctx);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].resource_id, "?/unknown user");
+        assert_eq!(f[0].severity, Severity::Medium);
+    }
 }
