@@ -255,3 +255,54 @@ fn bad_location_is_a_usage_error() {
     }
     assert!(!dir.exists(), "nothing is written on a usage error");
 }
+
+/// The comparison is not vacuous: a query that returns other events than the engine fails it,
+/// naming the query and the differing ids.
+#[test]
+fn comparison_fails_on_a_wrong_query() {
+    let dir = tmp("wrong");
+    let pack = dir.join("pack");
+    let out = athena(&[
+        "--location",
+        "s3://b/AWSLogs/111122223333/CloudTrail",
+        "--database",
+        "sec",
+        "--table",
+        "ct",
+        "--out-dir",
+        pack.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    // Every record instead of the detection disabled ones.
+    std::fs::write(
+        pack.join("ATH010_detection_disabled.sql"),
+        "SELECT eventid FROM sec.ct",
+    )
+    .unwrap();
+    // The negative fixture: the engine reports nothing there, the wrong query every record.
+    let logs = "testdata/rules/ATH010/negative.json";
+    let hunt = Command::new(env!("CARGO_BIN_EXE_guardrails"))
+        .args(["hunt", "--format", "json", "--fail-on", "CRITICAL", logs])
+        .output()
+        .unwrap();
+    let report = dir.join("hunt.json");
+    std::fs::write(&report, &hunt.stdout).unwrap();
+    let cmp = Command::new(python())
+        .arg("tests/athena_duckdb.py")
+        .arg(&pack)
+        .arg("sec.ct")
+        .arg("")
+        .arg("--group")
+        .arg(&report)
+        .arg(logs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&cmp.stderr);
+    assert!(!cmp.status.success(), "a wrong query passed: {err}");
+    assert!(
+        err.contains("ATH010_detection_disabled.sql on testdata/rules/ATH010/negative.json")
+            && err.contains("only in Athena query"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
