@@ -258,3 +258,35 @@ fn a_missing_bucket_is_named_with_exit_3_and_local_inputs_still_run() {
     assert!(stderr(&o).contains("s3://trail/AWSLogs/"), "{}", stderr(&o));
     assert!(stderr(&o).contains("credentials"), "{}", stderr(&o));
 }
+
+#[test]
+fn listings_longer_than_one_page_are_followed() {
+    let moto = Moto::start();
+    // 1,100 objects (ListObjectsV2 returns at most 1,000 a page); only the last one, on the
+    // second page, is corrupt.
+    moto.python_inline(
+        r#"import boto3, sys
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+s3.create_bucket(Bucket="many")
+day = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/06/"
+for i in range(1099):
+    s3.put_object(Bucket="many", Key=f"{day}f{i:04}.json", Body=b'{"Records":[]}')
+s3.put_object(Bucket="many", Key=f"{day}f1099.json", Body=b'{"Records":[{"eventName"')
+"#,
+    );
+    let last = "s3://many/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/06/f1099.json";
+    for args in [
+        vec!["s3://many/"],
+        vec![
+            "s3://many/AWSLogs/",
+            "--since",
+            "2024-03-06",
+            "--until",
+            "2024-03-06",
+        ],
+    ] {
+        let o = hunt(&moto, &args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", stderr(&o));
+        assert_eq!(errors(&json(&o)), [last], "{args:?}");
+    }
+}
