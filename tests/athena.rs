@@ -127,7 +127,7 @@ fn pack_matches_hunt_with_trusted_regions_and_cidrs() {
 #[test]
 fn pack_matches_hunt_with_config_file_and_time_range() {
     // Other windows and threshold from the config file, a CIDR list only, and a time range
-    // that still holds carol's key use two days after creation (inside a 3-day window).
+    // that ends just before carol's key use two days after creation (inside a 3-day window).
     let dir = tmp("config-file");
     let cfg = dir.join("hunt.json");
     std::fs::write(
@@ -145,7 +145,9 @@ fn pack_matches_hunt_with_config_file_and_time_range() {
             "--since",
             "2026-03-10",
             "--until",
-            "2026-03-12",
+            // One second before carol's key use: it must drop out on both sides (an exact
+            // eventtime predicate, not just the day partition).
+            "2026-03-12T10:59:59Z",
         ],
         // What testdata/athena/sample.json (2026-03-10..12) holds; the fixtures are outside.
         "ATH001,ATH002,ATH004,ATH008,ATH011,ATH012",

@@ -27,13 +27,13 @@ pub struct AthenaArgs {
     /// (as `guardrails hunt`).
     #[arg(long, value_delimiter = ',', value_name = "CIDRS")]
     pub trusted_cidrs: Vec<String>,
-    /// First day to query (YYYY-MM-DD, UTC): an `eventtime` predicate plus a partition
-    /// `timestamp` predicate.
-    #[arg(long)]
-    pub since: Option<jiff::civil::Date>,
-    /// Last day to query (YYYY-MM-DD, UTC, inclusive).
-    #[arg(long)]
-    pub until: Option<jiff::civil::Date>,
+    /// Skip records before this time (RFC 3339, or a UTC date YYYY-MM-DD), as `guardrails
+    /// hunt`: an `eventtime` predicate plus a partition `timestamp` predicate.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Skip records after this time (RFC 3339, or a UTC date YYYY-MM-DD: through its end).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
     /// Hunt config file (trusted_regions, trusted_cidrs, brute_force_threshold,
     /// brute_force_window_secs, key_use_window_secs); flags replace its lists
     /// [default: ./.guardrails-hunt.json when present].
@@ -160,12 +160,6 @@ pub fn run(args: &AthenaArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     }
-    if let (Some(s), Some(u)) = (args.since, args.until)
-        && s > u
-    {
-        eprintln!("guardrails athena: --since {s} is after --until {u}");
-        return ExitCode::from(EXIT_USAGE);
-    }
     let ctx = match context(args) {
         Ok(c) => c,
         Err(e) => {
@@ -173,6 +167,12 @@ pub fn run(args: &AthenaArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let (Some(s), Some(u)) = (ctx.since, ctx.until)
+        && s > u
+    {
+        eprintln!("guardrails athena: --since {s} is after --until {u}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let pack = Pack {
         args,
         location,
@@ -229,6 +229,16 @@ fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
             ));
         }
     }
+    ctx.since = args
+        .since
+        .as_deref()
+        .map(|t| parse_time(t, false))
+        .transpose()?;
+    ctx.until = args
+        .until
+        .as_deref()
+        .map(|t| parse_time(t, true))
+        .transpose()?;
     if ctx.brute_force_threshold == 0
         || ctx.brute_force_window_secs < 0
         || ctx.key_use_window_secs < 0
@@ -236,6 +246,24 @@ fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
         return Err("brute_force_threshold must be at least 1 and windows not negative".into());
     }
     Ok(ctx)
+}
+
+/// RFC 3339, or a UTC date (start of day for --since, end of day for --until), as
+/// `guardrails hunt` reads them.
+fn parse_time(s: &str, end_of_day: bool) -> Result<jiff::Timestamp, String> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    let start: jiff::Timestamp = s
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| format!("{d}T00:00:00Z").parse().ok())
+        .ok_or_else(|| format!("--since/--until: not an RFC 3339 time or date: {s}"))?;
+    Ok(if end_of_day {
+        start + jiff::SignedDuration::from_secs(86_399)
+    } else {
+        start
+    })
 }
 
 /// The trail prefix without a trailing slash, or why it cannot be one.
@@ -278,17 +306,23 @@ impl Pack<'_> {
     /// range runs one day past `--until`.
     fn time_filter(&self) -> String {
         let mut f = Vec::new();
-        if let Some(s) = self.args.since {
+        if let Some(s) = self.ctx.since {
             f.push(format!("AND \"timestamp\" >= '{}'", s.strftime("%Y/%m/%d")));
-            f.push(format!("AND eventtime >= '{}T00:00:00Z'", s));
+            f.push(format!(
+                "AND eventtime >= '{}'",
+                s.strftime("%Y-%m-%dT%H:%M:%SZ")
+            ));
         }
-        if let Some(u) = self.args.until {
-            let next = u.tomorrow().unwrap_or(u);
+        if let Some(u) = self.ctx.until {
+            let next = u + jiff::SignedDuration::from_hours(24);
             f.push(format!(
                 "AND \"timestamp\" <= '{}'",
                 next.strftime("%Y/%m/%d")
             ));
-            f.push(format!("AND eventtime <= '{}T23:59:59Z'", u));
+            f.push(format!(
+                "AND eventtime <= '{}'",
+                u.strftime("%Y-%m-%dT%H:%M:%SZ")
+            ));
         }
         f.join("\n    ")
     }
@@ -335,7 +369,7 @@ impl Pack<'_> {
 
     fn render(&self, template: &str) -> String {
         let start = self
-            .args
+            .ctx
             .since
             .map(|d| d.strftime("%Y/%m/%d").to_string())
             .unwrap_or_else(|| "2013/11/01".to_string());
@@ -396,7 +430,7 @@ impl Pack<'_> {
              Table: `{}`.",
             self.table_name()
         );
-        if self.args.since.is_some() || self.args.until.is_some() {
+        if self.ctx.since.is_some() || self.ctx.until.is_some() {
             let _ = writeln!(
                 r,
                 "Time range: {}.",
