@@ -209,3 +209,45 @@ eventSource: iam.amazonaws.com\n    eventName: CreateAccessKey\n  condition: sel
         "44444444-0000-4000-8000-000000000001"
     );
 }
+
+/// CloudTrail Lake query results (`aws cloudtrail get-query-results`): each row's columns
+/// become one record; JSON-text columns become objects.
+#[test]
+fn cloudtrail_lake_query_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lake-results.json");
+    let row = |id: &str, name: &str, kind: &str| {
+        serde_json::json!([
+            {"eventVersion": "1.09"},
+            {"eventID": id},
+            {"eventTime": "2024-03-05T10:00:00Z"},
+            {"eventSource": "iam.amazonaws.com"},
+            {"eventName": name},
+            {"awsRegion": "us-east-1"},
+            {"sourceIPAddress": "198.51.100.7"},
+            {"recipientAccountId": "111122223333"},
+            {"userIdentity": serde_json::json!({"type": kind, "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"}).to_string()},
+        ])
+    };
+    let doc = serde_json::json!({
+        "QueryStatus": "FINISHED",
+        "QueryStatistics": {"ResultsCount": 2, "TotalResultsCount": 2},
+        "QueryResultRows": [
+            row("lake-root-1", "CreateUser", "Root"),
+            row("lake-user-1", "CreateUser", "IAMUser"),
+        ]
+    });
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let o = hunt(&[path.to_str().unwrap(), "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let ath005: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ATH005")
+        .collect();
+    assert_eq!(ath005.len(), 1, "{}", v["findings"]);
+    assert_eq!(ath005[0]["events"]["event_ids"][0], "lake-root-1");
+    assert_eq!(o.status.code(), Some(2));
+}

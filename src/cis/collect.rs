@@ -403,22 +403,39 @@ pub fn parse_credential_report(text: &str) -> Fact<Vec<CredentialRow>> {
         .collect())
 }
 
-async fn list_user_names(iam: &aws_sdk_iam::Client) -> Fact<Vec<String>> {
-    let mut names = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let out = iam
-            .list_users()
-            .set_marker(marker.take())
-            .send()
-            .await
-            .map_err(|e| err("iam:ListUsers", &e))?;
-        names.extend(out.users().iter().map(|u| u.user_name().to_string()));
-        match out.marker() {
-            Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-            _ => break,
+/// Follows IAM `Marker` pagination: `$call` is a fluent builder without the marker,
+/// `$take` maps one page to the items it adds. Errors return `Err` from the caller.
+macro_rules! iam_pages {
+    ($call:expr, $op:literal, $take:expr) => {{
+        let mut items = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let out = $call
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| err($op, &e))?;
+            items.extend(($take)(&out));
+            match out.marker() {
+                Some(m) if out.is_truncated() => marker = Some(m.to_string()),
+                _ => break,
+            }
         }
-    }
+        items
+    }};
+}
+
+async fn list_user_names(iam: &aws_sdk_iam::Client) -> Fact<Vec<String>> {
+    let mut names: Vec<String> = iam_pages!(
+        iam.list_users(),
+        "iam:ListUsers",
+        |o: &aws_sdk_iam::operation::list_users::ListUsersOutput| {
+            o.users()
+                .iter()
+                .map(|u| u.user_name().to_string())
+                .collect::<Vec<_>>()
+        }
+    );
     names.sort();
     Ok(names)
 }
@@ -470,71 +487,41 @@ async fn user_facts(iam: &aws_sdk_iam::Client, name: String, needs: Needs) -> Us
         if !needs.user_console {
             return skipped::<_>();
         }
-        let mut n = 0;
-        let mut marker: Option<String> = None;
-        loop {
-            let out = iam
-                .list_mfa_devices()
-                .user_name(&name)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| err("iam:ListMFADevices", &e))?;
-            n += out.mfa_devices().len();
-            match out.marker() {
-                Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-                _ => break,
+        let devices: Vec<()> = iam_pages!(
+            iam.list_mfa_devices().user_name(&name),
+            "iam:ListMFADevices",
+            |o: &aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput| {
+                vec![(); o.mfa_devices().len()]
             }
-        }
-        Ok(n)
+        );
+        Ok(devices.len())
     };
     let attached = async {
         if !needs.user_policies {
             return skipped::<_>();
         }
-        let mut v = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let out = iam
-                .list_attached_user_policies()
-                .user_name(&name)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| err("iam:ListAttachedUserPolicies", &e))?;
-            v.extend(
-                out.attached_policies()
+        Ok(iam_pages!(
+            iam.list_attached_user_policies().user_name(&name),
+            "iam:ListAttachedUserPolicies",
+            |o: &aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput| {
+                o.attached_policies()
                     .iter()
-                    .filter_map(|p| p.policy_arn().map(str::to_string)),
-            );
-            match out.marker() {
-                Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-                _ => break,
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect::<Vec<_>>()
             }
-        }
-        Ok(v)
+        ))
     };
     let inline = async {
         if !needs.user_policies {
             return skipped::<_>();
         }
-        let mut v = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let out = iam
-                .list_user_policies()
-                .user_name(&name)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| err("iam:ListUserPolicies", &e))?;
-            v.extend(out.policy_names().iter().cloned());
-            match out.marker() {
-                Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-                _ => break,
+        Ok(iam_pages!(
+            iam.list_user_policies().user_name(&name),
+            "iam:ListUserPolicies",
+            |o: &aws_sdk_iam::operation::list_user_policies::ListUserPoliciesOutput| {
+                o.policy_names().to_vec()
             }
-        }
-        Ok(v)
+        ))
     };
     let (console, mfa_devices, attached_policies, inline_policies) =
         tokio::join!(console, mfa, attached, inline);

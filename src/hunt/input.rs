@@ -1,6 +1,7 @@
 //! Reading CloudTrail logs: S3-layout directories, `.json`/`.json.gz` files with
-//! `{"Records":[...]}`, and `aws cloudtrail lookup-events` exports
-//! (`{"Events":[{"CloudTrailEvent":"<json>"}]}`).
+//! `{"Records":[...]}`, `aws cloudtrail lookup-events` exports
+//! (`{"Events":[{"CloudTrailEvent":"<json>"}]}`), and CloudTrail Lake query results
+//! (`aws cloudtrail get-query-results`: `{"QueryResultRows":[[{"eventID":"..."}, ...]]}`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -98,7 +99,13 @@ impl Records {
 /// become the new text, one per line).
 pub fn split(text: String) -> Records {
     let head = &text.as_bytes()[..text.len().min(4096)];
-    if let Some(pos) = memchr::memmem::find(head, b"\"Records\"") {
+    let records = memchr::memmem::find(head, b"\"Records\"");
+    if let Some(lake) = memchr::memmem::find(head, b"\"QueryResultRows\"")
+        && records.is_none_or(|r| lake < r)
+    {
+        return lake_rows(&text);
+    }
+    if let Some(pos) = records {
         let (ranges, error) = scan_array(text.as_bytes(), pos + 9);
         return Records {
             text,
@@ -124,24 +131,34 @@ pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
     (raws, r.error)
 }
 
-/// `aws cloudtrail lookup-events` output: each event's record is a JSON string.
-fn lookup_events(text: &str) -> Records {
+/// The array under `key` of a whole-document export, and empty records to fill; or the
+/// records carrying why the document is unusable.
+fn wrapped(text: &str, key: &str) -> Result<(Vec<serde_json::Value>, Records), Records> {
     let fail = |msg: String| Records {
         text: String::new(),
         ranges: Vec::new(),
         error: Some(msg),
     };
-    let v: serde_json::Value = match serde_json::from_str(text) {
+    let mut v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    match v.get_mut(key).map(serde_json::Value::take) {
+        Some(serde_json::Value::Array(items)) => Ok((
+            items,
+            Records {
+                text: String::new(),
+                ranges: Vec::new(),
+                error: None,
+            },
+        )),
+        _ => Err(fail(format!("\"{key}\" is not an array"))),
+    }
+}
+
+/// `aws cloudtrail lookup-events` output: each event's record is a JSON string.
+fn lookup_events(text: &str) -> Records {
+    let (events, mut out) = match wrapped(text, "Events") {
         Ok(v) => v,
-        Err(e) => return fail(format!("invalid JSON: {e}")),
-    };
-    let Some(events) = v.get("Events").and_then(|e| e.as_array()) else {
-        return fail("\"Events\" is not an array".into());
-    };
-    let mut out = Records {
-        text: String::new(),
-        ranges: Vec::new(),
-        error: None,
+        Err(r) => return r,
     };
     for (i, e) in events.iter().enumerate() {
         match e.get("CloudTrailEvent").and_then(|c| c.as_str()) {
@@ -156,6 +173,50 @@ fn lookup_events(text: &str) -> Records {
                     .get_or_insert(format!("event {} has no CloudTrailEvent string", i + 1));
             }
         }
+    }
+    out
+}
+
+/// CloudTrail Lake query results: each row is a list of one-column objects, merged into
+/// one record. Column values that are JSON text (e.g. `userIdentity` selected with
+/// `json_format`) become nested objects; other values stay strings, so a detection sees
+/// exactly the columns the query selected (select `*` or the fields it reads).
+fn lake_rows(text: &str) -> Records {
+    let (rows, mut out) = match wrapped(text, "QueryResultRows") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    for (i, row) in rows.iter().enumerate() {
+        let Some(cells) = row.as_array() else {
+            out.error
+                .get_or_insert(format!("result row {} is not a list of columns", i + 1));
+            continue;
+        };
+        let mut record = serde_json::Map::new();
+        for cell in cells {
+            let Some(obj) = cell.as_object() else {
+                continue;
+            };
+            for (k, val) in obj {
+                let val = match val.as_str() {
+                    Some(s) if s.starts_with('{') || s.starts_with('[') => {
+                        serde_json::from_str(s).unwrap_or_else(|_| val.clone())
+                    }
+                    _ => val.clone(),
+                };
+                record.insert(k.clone(), val);
+            }
+        }
+        if record.is_empty() {
+            out.error
+                .get_or_insert(format!("result row {} has no columns", i + 1));
+            continue;
+        }
+        let start = out.text.len();
+        out.text
+            .push_str(&serde_json::Value::Object(record).to_string());
+        out.ranges.push(start..out.text.len());
+        out.text.push('\n');
     }
     out
 }
@@ -340,6 +401,26 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some("event 2 has no CloudTrailEvent string")
+        );
+    }
+
+    #[test]
+    fn lake_query_rows_become_records() {
+        let text = r#"{"QueryStatus":"FINISHED","QueryResultRows":[
+            [{"eventID":"e1"},{"eventName":"ConsoleLogin"},{"userIdentity":"{\"type\":\"Root\"}"},{"eventTime":"2024-03-01 10:00:00.000"}],
+            [{"eventID":"e2"},{"eventName":"StopLogging"},{"requestParameters":"{not json"}],
+            "odd", []
+        ]}"#;
+        let (r, err) = raws(text);
+        assert_eq!(r.len(), 2, "{r:?}");
+        let first: serde_json::Value = serde_json::from_str(&r[0]).unwrap();
+        assert_eq!(first["userIdentity"]["type"], "Root");
+        assert_eq!(first["eventName"], "ConsoleLogin");
+        let second: serde_json::Value = serde_json::from_str(&r[1]).unwrap();
+        assert_eq!(second["requestParameters"], "{not json");
+        assert_eq!(
+            err.as_deref(),
+            Some("result row 3 is not a list of columns")
         );
     }
 
