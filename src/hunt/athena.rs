@@ -187,41 +187,17 @@ pub fn run(args: &AthenaArgs) -> ExitCode {
     }
 }
 
-/// The settings, as `guardrails hunt` builds them: the config file (`--config`, else
-/// `./.guardrails-hunt.json` when present), then the flags replace its lists.
+/// The settings, as `guardrails hunt` builds them, plus what the SQL text needs: region
+/// names safe to quote and sane thresholds.
 fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
-    let path = args.config.clone().or_else(|| {
-        Path::new(super::CONFIG_FILE)
-            .is_file()
-            .then(|| PathBuf::from(super::CONFIG_FILE))
-    });
-    let mut ctx = match path {
-        Some(p) => super::context_from_file(&p).map_err(|e| e.to_string())?,
-        None => HuntContext::default(),
-    };
-    let regions: Vec<String> = args
-        .trusted_regions
-        .iter()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if !regions.is_empty() {
-        ctx.trusted_regions = regions;
-    }
-    let cidrs = args
-        .trusted_cidrs
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<ipnet::IpNet>()
-                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| format!("--trusted-cidrs: not a CIDR: {c}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if !cidrs.is_empty() {
-        ctx.trusted_cidrs = cidrs;
-    }
+    let ctx = super::context_from(&super::Settings {
+        config: args.config.as_deref(),
+        trusted_regions: &args.trusted_regions,
+        trusted_cidrs: &args.trusted_cidrs,
+        since: args.since.as_deref(),
+        until: args.until.as_deref(),
+    })
+    .map_err(|e| e.to_string())?;
     for r in &ctx.trusted_regions {
         if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(format!(
@@ -229,16 +205,6 @@ fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
             ));
         }
     }
-    ctx.since = args
-        .since
-        .as_deref()
-        .map(|t| parse_time(t, false))
-        .transpose()?;
-    ctx.until = args
-        .until
-        .as_deref()
-        .map(|t| parse_time(t, true))
-        .transpose()?;
     if ctx.brute_force_threshold == 0
         || ctx.brute_force_window_secs < 0
         || ctx.key_use_window_secs < 0
@@ -246,24 +212,6 @@ fn context(args: &AthenaArgs) -> Result<HuntContext, String> {
         return Err("brute_force_threshold must be at least 1 and windows not negative".into());
     }
     Ok(ctx)
-}
-
-/// RFC 3339, or a UTC date (start of day for --since, end of day for --until), as
-/// `guardrails hunt` reads them.
-fn parse_time(s: &str, end_of_day: bool) -> Result<jiff::Timestamp, String> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Ok(t);
-    }
-    let start: jiff::Timestamp = s
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| format!("{d}T00:00:00Z").parse().ok())
-        .ok_or_else(|| format!("--since/--until: not an RFC 3339 time or date: {s}"))?;
-    Ok(if end_of_day {
-        start + jiff::SignedDuration::from_secs(86_399)
-    } else {
-        start
-    })
 }
 
 /// The trail prefix without a trailing slash, or why it cannot be one.

@@ -114,7 +114,28 @@ pub fn context_from_file(path: &Path) -> Result<HuntContext, InputError> {
 
 /// Builds the context from the config file and flags.
 fn context(args: &HuntArgs) -> Result<HuntContext, InputError> {
-    let path = args.config.clone().or_else(|| {
+    context_from(&Settings {
+        config: args.config.as_deref(),
+        trusted_regions: &args.trusted_regions,
+        trusted_cidrs: &args.trusted_cidrs,
+        since: args.since.as_deref(),
+        until: args.until.as_deref(),
+    })
+}
+
+/// The settings flags `hunt` and `athena` share.
+pub struct Settings<'a> {
+    pub config: Option<&'a Path>,
+    pub trusted_regions: &'a [String],
+    pub trusted_cidrs: &'a [String],
+    pub since: Option<&'a str>,
+    pub until: Option<&'a str>,
+}
+
+/// The config file (`--config`, else `./.guardrails-hunt.json` when present), then the
+/// flags replace its lists; `--since`/`--until` are RFC 3339 or a UTC date.
+pub fn context_from(s: &Settings) -> Result<HuntContext, InputError> {
+    let path = s.config.map(Path::to_path_buf).or_else(|| {
         Path::new(CONFIG_FILE)
             .is_file()
             .then(|| PathBuf::from(CONFIG_FILE))
@@ -123,28 +144,21 @@ fn context(args: &HuntArgs) -> Result<HuntContext, InputError> {
         Some(p) => context_from_file(&p)?,
         None => HuntContext::default(),
     };
-    // Flags replace the file's lists.
-    if !args.trusted_regions.is_empty() {
-        ctx.trusted_regions = args
-            .trusted_regions
-            .iter()
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect();
+    let regions: Vec<String> = s
+        .trusted_regions
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if !regions.is_empty() {
+        ctx.trusted_regions = regions;
     }
-    if !args.trusted_cidrs.is_empty() {
-        ctx.trusted_cidrs = parse_cidrs(&args.trusted_cidrs, "--trusted-cidrs")?;
+    let cidrs = parse_cidrs(s.trusted_cidrs, "--trusted-cidrs")?;
+    if !cidrs.is_empty() {
+        ctx.trusted_cidrs = cidrs;
     }
-    ctx.since = args
-        .since
-        .as_deref()
-        .map(|s| parse_time(s, false))
-        .transpose()?;
-    ctx.until = args
-        .until
-        .as_deref()
-        .map(|s| parse_time(s, true))
-        .transpose()?;
+    ctx.since = s.since.map(|t| parse_time(t, false)).transpose()?;
+    ctx.until = s.until.map(|t| parse_time(t, true)).transpose()?;
     Ok(ctx)
 }
 

@@ -47,10 +47,9 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn evaluate(f: &Facts) -> Eval {
-    let users = match &f.users {
-        Some(Ok(u)) => u,
-        Some(Err(e)) => return Eval::warn(format!("cannot list IAM users: {e}"), Vec::new()),
-        None => return super::missing("the IAM users"),
+    let users = match super::iam_users(f) {
+        Ok(u) => u,
+        Err(e) => return e,
     };
     let mut failing = BTreeSet::new();
     let mut unknown = Vec::new();
@@ -87,27 +86,8 @@ pub fn evaluate(f: &Facts) -> Eval {
     let failing: Vec<String> = failing.into_iter().collect();
     if !failing.is_empty() {
         evidence.push(format!("without MFA: {}", super::some(&failing, 20)));
-        return Eval::fail(
-            format!(
-                "{} console user(s) without MFA: {}",
-                failing.len(),
-                super::some(&failing, 5)
-            ),
-            evidence,
-        )
-        .on(failing);
     }
-    if !unknown.is_empty() {
-        return Eval::warn(
-            format!(
-                "could not read {} user(s): {}",
-                unknown.len(),
-                super::some(&unknown, 3)
-            ),
-            evidence,
-        );
-    }
-    Eval::pass(evidence)
+    super::users_verdict(failing, &unknown, evidence, "console user(s) without MFA")
 }
 
 #[cfg(test)]

@@ -138,6 +138,46 @@ pub(crate) fn missing(what: &str) -> Eval {
     Eval::warn(format!("{what} was not read"), Vec::new())
 }
 
+/// The IAM users fact, or the verdict when it is missing.
+pub(crate) fn iam_users(f: &Facts) -> Result<&[crate::cis::collect::UserFacts], Eval> {
+    match &f.users {
+        Some(Ok(u)) => Ok(u),
+        Some(Err(e)) => Err(Eval::warn(
+            format!("cannot list IAM users: {e}"),
+            Vec::new(),
+        )),
+        None => Err(missing("the IAM users")),
+    }
+}
+
+/// FAIL on the `failing` users (`"<n> <what>: names"`), else WARN when some users could
+/// not be read, else PASS.
+pub(crate) fn users_verdict(
+    failing: Vec<String>,
+    unknown: &[String],
+    evidence: Vec<String>,
+    what: &str,
+) -> Eval {
+    if !failing.is_empty() {
+        return Eval::fail(
+            format!("{} {what}: {}", failing.len(), some(&failing, 5)),
+            evidence,
+        )
+        .on(failing);
+    }
+    if !unknown.is_empty() {
+        return Eval::warn(
+            format!(
+                "could not read {} user(s): {}",
+                unknown.len(),
+                some(&unknown, 3)
+            ),
+            evidence,
+        );
+    }
+    Eval::pass(evidence)
+}
+
 /// At most `n` names, then "and N more".
 pub fn some(names: &[String], n: usize) -> String {
     if names.len() <= n {

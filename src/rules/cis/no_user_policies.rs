@@ -43,10 +43,9 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn evaluate(f: &Facts) -> Eval {
-    let users = match &f.users {
-        Some(Ok(u)) => u,
-        Some(Err(e)) => return Eval::warn(format!("cannot list IAM users: {e}"), Vec::new()),
-        None => return super::missing("the IAM users"),
+    let users = match super::iam_users(f) {
+        Ok(u) => u,
+        Err(e) => return e,
     };
     let mut failing = Vec::new();
     let mut evidence = Vec::new();
@@ -78,28 +77,12 @@ pub fn evaluate(f: &Facts) -> Eval {
             failing.len()
         ),
     );
-    if !failing.is_empty() {
-        return Eval::fail(
-            format!(
-                "{} user(s) have their own policies: {}",
-                failing.len(),
-                super::some(&failing, 5)
-            ),
-            evidence,
-        )
-        .on(failing);
-    }
-    if !unknown.is_empty() {
-        return Eval::warn(
-            format!(
-                "could not read {} user(s): {}",
-                unknown.len(),
-                super::some(&unknown, 3)
-            ),
-            evidence,
-        );
-    }
-    Eval::pass(evidence)
+    super::users_verdict(
+        failing,
+        &unknown,
+        evidence,
+        "user(s) have their own policies",
+    )
 }
 
 #[cfg(test)]
