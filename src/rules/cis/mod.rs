@@ -170,7 +170,7 @@ pub(crate) fn users_verdict(
             format!(
                 "could not read {} user(s): {}",
                 unknown.len(),
-                some(&unknown, 3)
+                some(unknown, 3)
             ),
             evidence,
         );
