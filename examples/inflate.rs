@@ -1,12 +1,11 @@
 //! The raw speed of the decompressor `guardrails hunt` links (flate2 with the zlib-rs
-//! backend): reads and inflates every `.gz` file under the given paths in parallel (rayon,
+//! backend, called as hunt calls it: `input::gunzip`): reads and inflates every `.gz` file under the given paths in parallel (rayon,
 //! one file per task, like the hunt engine) and prints
 //! `inflate: <files> files <bytes> bytes <seconds> s <MB/s> MB/s` (MB = 10^6 bytes of
 //! output). No splitting or parsing: the ceiling for `hunt` on the same files.
 //! Used by bench/hunt; `cargo run --release --example inflate -- DIR...`.
 
 use rayon::prelude::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn walk(p: &Path, out: &mut Vec<PathBuf>) {
@@ -30,11 +29,7 @@ fn main() {
         .par_iter()
         .map(|f| {
             let gz = std::fs::read(f).expect("readable file");
-            let size = u32::from_le_bytes(gz[gz.len() - 4..].try_into().unwrap()) as usize;
-            let mut out = Vec::with_capacity(size + 1);
-            flate2::bufread::MultiGzDecoder::new(&gz[..])
-                .read_to_end(&mut out)
-                .expect("valid gzip");
+            let out = guardrails::hunt::input::gunzip(&gz, Vec::new()).expect("valid gzip");
             out.len() as u64
         })
         .sum();

@@ -3,7 +3,6 @@
 //! (`{"Events":[{"CloudTrailEvent":"<json>"}]}`), and CloudTrail Lake query results
 //! (`aws cloudtrail get-query-results`: `{"QueryResultRows":[[{"eventID":"..."}, ...]]}`).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Every log file under `paths`, sorted (the S3 layout then sorts by account, region, date).
@@ -44,23 +43,53 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) 
     }
 }
 
-/// The file's text, gunzipped when it is gzip (by magic bytes, not name).
-pub fn read_text(path: &Path) -> Result<String, String> {
+/// The file's bytes, gunzipped when it is gzip (by magic bytes, not name); `buf` (its
+/// capacity) is reused for the gunzipped text. Text is not checked for UTF-8 here: only the
+/// records that get parsed are.
+pub fn read_text(path: &Path, buf: Vec<u8>) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    decode(bytes)
+    decode(bytes, buf)
 }
 
-pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(gunzipped_size_hint(&bytes));
-        flate2::bufread::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|e| format!("bad gzip data: {e}"))?;
-        out
+pub fn decode(bytes: Vec<u8>, buf: Vec<u8>) -> Result<Vec<u8>, String> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        gunzip(&bytes, buf)
     } else {
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+        Ok(bytes)
+    }
+}
+
+/// Inflates every gzip member of `gz` into `out` (cleared; grown only when its capacity is
+/// short), writing into spare capacity so no output byte is zeroed first. zlib checks each
+/// member's CRC and length.
+pub fn gunzip(gz: &[u8], mut out: Vec<u8>) -> Result<Vec<u8>, String> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    let bad = |m: &str| format!("bad gzip data: {m}");
+    out.clear();
+    out.reserve(gunzipped_size_hint(gz));
+    let mut input = gz;
+    let mut inflater = Decompress::new_gzip(15);
+    loop {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity().max(1 << 16));
+        }
+        let (in0, out0) = (inflater.total_in(), inflater.total_out());
+        let status = inflater
+            .decompress_vec(input, &mut out, FlushDecompress::None)
+            .map_err(|e| bad(e.message().unwrap_or("corrupt deflate stream")))?;
+        input = &input[(inflater.total_in() - in0) as usize..];
+        match status {
+            Status::StreamEnd if input.is_empty() => return Ok(out),
+            Status::StreamEnd if input.starts_with(&[0x1f, 0x8b]) => {
+                inflater = Decompress::new_gzip(15);
+            }
+            Status::StreamEnd => return Err(bad("trailing bytes after the last member")),
+            _ if input.is_empty() && inflater.total_out() == out0 => {
+                return Err(bad("unexpected end of file"));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Output size to reserve: the gzip trailer's ISIZE (size mod 4 GiB of the last member; exact
@@ -82,14 +111,14 @@ fn gunzipped_size_hint(gz: &[u8]) -> usize {
 
 /// A log file's text and where its records are in it (byte ranges, in order).
 pub struct Records {
-    pub text: String,
+    pub text: Vec<u8>,
     pub ranges: Vec<std::ops::Range<usize>>,
     /// Set when the file is not CloudTrail or is cut short; records before the damage are kept.
     pub error: Option<String>,
 }
 
 impl Records {
-    pub fn raw(&self, i: usize) -> &str {
+    pub fn raw(&self, i: usize) -> &[u8] {
         &self.text[self.ranges[i].clone()]
     }
 }
@@ -97,8 +126,8 @@ impl Records {
 /// Splits a log file into records without parsing them: `{"Records":[...]}` files and
 /// `aws cloudtrail lookup-events` output (whose records are JSON strings: their unescaped texts
 /// become the new text, one per line).
-pub fn split(text: String) -> Records {
-    let head = &text.as_bytes()[..text.len().min(4096)];
+pub fn split(text: Vec<u8>) -> Records {
+    let head = &text[..text.len().min(4096)];
     let records = memchr::memmem::find(head, b"\"Records\"");
     if let Some(lake) = memchr::memmem::find(head, b"\"QueryResultRows\"")
         && records.is_none_or(|r| lake < r)
@@ -106,7 +135,7 @@ pub fn split(text: String) -> Records {
         return lake_rows(&text);
     }
     if let Some(pos) = records {
-        let (ranges, error) = scan_array(text.as_bytes(), pos + 9);
+        let (ranges, error) = scan_array(&text, pos + 9);
         return Records {
             text,
             ranges,
@@ -117,7 +146,7 @@ pub fn split(text: String) -> Records {
         return lookup_events(&text);
     }
     Records {
-        text: String::new(),
+        text: Vec::new(),
         ranges: Vec::new(),
         error: Some("not a CloudTrail log (no \"Records\" or \"Events\" array)".into()),
     }
@@ -126,26 +155,28 @@ pub fn split(text: String) -> Records {
 /// Raw record texts of a log file, with an error when the file is not CloudTrail or is cut
 /// short (records before the damage are still returned).
 pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
-    let r = split(String::from(text));
-    let raws = (0..r.ranges.len()).map(|i| r.raw(i).to_string()).collect();
+    let r = split(text.as_bytes().to_vec());
+    let raws = (0..r.ranges.len())
+        .map(|i| String::from_utf8_lossy(r.raw(i)).into_owned())
+        .collect();
     (raws, r.error)
 }
 
 /// The array under `key` of a whole-document export, and empty records to fill; or the
 /// records carrying why the document is unusable.
-fn wrapped(text: &str, key: &str) -> Result<(Vec<serde_json::Value>, Records), Records> {
+fn wrapped(text: &[u8], key: &str) -> Result<(Vec<serde_json::Value>, Records), Records> {
     let fail = |msg: String| Records {
-        text: String::new(),
+        text: Vec::new(),
         ranges: Vec::new(),
         error: Some(msg),
     };
     let mut v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
+        serde_json::from_slice(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     match v.get_mut(key).map(serde_json::Value::take) {
         Some(serde_json::Value::Array(items)) => Ok((
             items,
             Records {
-                text: String::new(),
+                text: Vec::new(),
                 ranges: Vec::new(),
                 error: None,
             },
@@ -155,7 +186,7 @@ fn wrapped(text: &str, key: &str) -> Result<(Vec<serde_json::Value>, Records), R
 }
 
 /// `aws cloudtrail lookup-events` output: each event's record is a JSON string.
-fn lookup_events(text: &str) -> Records {
+fn lookup_events(text: &[u8]) -> Records {
     let (events, mut out) = match wrapped(text, "Events") {
         Ok(v) => v,
         Err(r) => return r,
@@ -164,9 +195,9 @@ fn lookup_events(text: &str) -> Records {
         match e.get("CloudTrailEvent").and_then(|c| c.as_str()) {
             Some(s) => {
                 let start = out.text.len();
-                out.text.push_str(s);
+                out.text.extend_from_slice(s.as_bytes());
                 out.ranges.push(start..out.text.len());
-                out.text.push('\n');
+                out.text.push(b'\n');
             }
             None => {
                 out.error
@@ -181,7 +212,7 @@ fn lookup_events(text: &str) -> Records {
 /// one record. Column values that are JSON text (e.g. `userIdentity` selected with
 /// `json_format`) become nested objects; other values stay strings, so a detection sees
 /// exactly the columns the query selected (select `*` or the fields it reads).
-fn lake_rows(text: &str) -> Records {
+fn lake_rows(text: &[u8]) -> Records {
     let (rows, mut out) = match wrapped(text, "QueryResultRows") {
         Ok(v) => v,
         Err(r) => return r,
@@ -214,9 +245,9 @@ fn lake_rows(text: &str) -> Records {
         }
         let start = out.text.len();
         out.text
-            .push_str(&serde_json::Value::Object(record).to_string());
+            .extend_from_slice(serde_json::Value::Object(record).to_string().as_bytes());
         out.ranges.push(start..out.text.len());
-        out.text.push('\n');
+        out.text.push(b'\n');
     }
     out
 }
@@ -226,16 +257,194 @@ fn lake_rows(text: &str) -> Records {
 /// records are validated when parsed.
 fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
     let mut i = from;
-    let mut out = Vec::new();
     while i < b.len() && b[i] != b'[' {
         if !matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b':') {
-            return (out, Some("\"Records\" is not an array".into()));
+            return (Vec::new(), Some("\"Records\" is not an array".into()));
         }
         i += 1;
     }
-    i += 1;
+    split_blocks(b, i + 1)
+}
+
+fn is_gap(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',')
+}
+
+/// The elements of an array whose content starts at `from`, 64 bytes at a time: each block
+/// becomes bit masks of its quotes, backslashes and braces, strings are masked out with a
+/// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
+/// visited. Between elements only whitespace and commas may appear.
+fn split_blocks(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0usize;
+    // Where the text between elements (to be checked) begins.
+    let mut gap = from;
+    let mut in_string = 0u64; // all ones when the previous block ended inside a string
+    let mut escape_carry = false;
+    let not_object = |n: usize| Some(format!("record {n} is not an object"));
+    let mut base = from;
+    let mut pad = [b' '; 64];
+    while base < b.len() {
+        let block: &[u8; 64] = match b.get(base..base + 64) {
+            Some(x) => x.try_into().expect("64 bytes"),
+            None => {
+                let rest = &b[base..];
+                pad[..rest.len()].copy_from_slice(rest);
+                pad[rest.len()..].fill(b' ');
+                &pad
+            }
+        };
+        let m = classify(block);
+        let escaped = if m.backslash == 0 && !escape_carry {
+            0
+        } else {
+            escaped_bits(m.backslash, &mut escape_carry)
+        };
+        let strings = prefix_xor(m.quote & !escaped) ^ in_string;
+        in_string = 0u64.wrapping_sub(strings >> 63);
+        let mut bits = (m.open | m.close | m.bracket) & !strings;
+        while bits != 0 {
+            let at = base + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            match b[at] {
+                b'{' => {
+                    if depth == 0 {
+                        if !b[gap..at].iter().all(|&c| is_gap(c)) {
+                            let n = out.len() + 1;
+                            return (out, not_object(n));
+                        }
+                        start = at;
+                    }
+                    depth += 1;
+                }
+                b'}' => {
+                    if depth == 0 {
+                        let n = out.len() + 1;
+                        return (out, not_object(n));
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(start..at + 1);
+                        gap = at + 1;
+                    }
+                }
+                _ if depth == 0 => {
+                    // `]`: the end of the array.
+                    if !b[gap..at].iter().all(|&c| is_gap(c)) {
+                        let n = out.len() + 1;
+                        return (out, not_object(n));
+                    }
+                    return (out, None);
+                }
+                _ => {}
+            }
+        }
+        base += 64;
+    }
+    let error = if depth > 0 {
+        format!("truncated inside record {}", out.len() + 1)
+    } else if !b[gap.min(b.len())..].iter().all(|&c| is_gap(c)) {
+        format!("record {} is not an object", out.len() + 1)
+    } else {
+        format!("truncated after record {}", out.len())
+    };
+    (out, Some(error))
+}
+
+/// Bit masks of one 64-byte block (bit i: byte i is that character).
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    open: u64,
+    close: u64,
+    bracket: u64,
+}
+
+#[cfg(target_arch = "x86_64")]
+fn classify(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    let mask = |c: u8| {
+        let mut m = 0u64;
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
+            // `chunk` (unaligned loads allowed).
+            let bits = unsafe {
+                let lane = _mm_loadu_si128(chunk.as_ptr().cast());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8)))
+            };
+            m |= u64::from(bits as u32 & 0xffff) << (16 * k);
+        }
+        m
+    };
+    Masks {
+        quote: mask(b'"'),
+        backslash: mask(b'\\'),
+        open: mask(b'{'),
+        close: mask(b'}'),
+        bracket: mask(b']'),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn classify(block: &[u8; 64]) -> Masks {
+    let mask = |c: u8| {
+        block
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &x)| m | (u64::from(x == c) << i))
+    };
+    Masks {
+        quote: mask(b'"'),
+        backslash: mask(b'\\'),
+        open: mask(b'{'),
+        close: mask(b'}'),
+        bracket: mask(b']'),
+    }
+}
+
+/// Bit i set when byte i is the character after an escaping backslash. `carry`: the block
+/// before ended with an escaping backslash (its escaped character is this block's byte 0).
+fn escaped_bits(backslash: u64, carry: &mut bool) -> u64 {
+    let mut escaped = 0u64;
+    let mut left = backslash;
+    if std::mem::take(carry) {
+        escaped |= 1;
+        left &= !1;
+    }
+    while left != 0 {
+        let at = left.trailing_zeros();
+        if at == 63 {
+            *carry = true;
+            break;
+        }
+        escaped |= 1 << (at + 1);
+        // The escaped character, even a backslash, escapes nothing itself.
+        left &= !(1 << (at + 1));
+        left &= left - 1;
+    }
+    escaped
+}
+
+/// Bit i = XOR of bits 0..=i: set inside strings (from the opening quote, up to but not
+/// including the closing one).
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// The byte-at-a-time splitter [`split_blocks`] is checked against.
+#[cfg(test)]
+fn split_bytes(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
+    let mut i = from;
+    let mut out = Vec::new();
     loop {
-        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b',') {
+        while i < b.len() && is_gap(b[i]) {
             i += 1;
         }
         if i >= b.len() {
@@ -263,26 +472,22 @@ fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<Str
     }
 }
 
-/// Byte classes for [`object_end`]: 1 quote, 2 open brace, 3 close brace.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'"' as usize] = 1;
-    t[b'{' as usize] = 2;
-    t[b'}' as usize] = 3;
-    t
-};
-
-/// One past the `}` closing the object that starts at `b[start] == b'{'`; `None` when the
-/// text ends first. Structural bytes outside strings are few bytes apart in CloudTrail's
-/// compact JSON (a byte loop); strings are skipped 8 bytes at a time.
+#[cfg(test)]
 fn object_end(b: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     while i < b.len() {
-        match CLASS[b[i] as usize] {
-            1 => i = string_end(b, i + 1)?,
-            2 => depth += 1,
-            3 => {
+        match b[i] {
+            b'"' => loop {
+                i += 1;
+                match *b.get(i)? {
+                    b'"' => break,
+                    b'\\' => i += 1,
+                    _ => {}
+                }
+            },
+            b'{' => depth += 1,
+            b'}' => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(i + 1);
@@ -295,50 +500,25 @@ fn object_end(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// Index of the quote closing a string whose content starts at `k` (escapes skipped).
-#[inline(always)]
-fn string_end(b: &[u8], mut k: usize) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    loop {
-        // SWAR: the first byte of the word that is `"` or `\` (the zero-byte test has no
-        // false positive below the first real match, and the byte is re-checked below).
-        while let Some(word) = b.get(k..k + 8) {
-            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-            let q = w ^ (LO * u64::from(b'"'));
-            let s = w ^ (LO * u64::from(b'\\'));
-            let m = ((q.wrapping_sub(LO) & !q) | (s.wrapping_sub(LO) & !s)) & HI;
-            if m != 0 {
-                k += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
-            k += 8;
-        }
-        match *b.get(k)? {
-            b'"' => return Some(k),
-            b'\\' => k += 2,
-            _ => k += 1,
-        }
-    }
-}
-
 /// A top-level string field of a raw record without parsing it (`key` with its quotes,
 /// e.g. `"eventName"`). CloudTrail writes `eventName`/`eventSource` before any nested
 /// object, so the first occurrence is the record's own.
 pub fn peek_str<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
-    peek_with(raw, &memchr::memmem::Finder::new(key.as_bytes()))
+    peek_with(raw.as_bytes(), &memchr::memmem::Finder::new(key.as_bytes()))
 }
 
-/// [`peek_str`] with a prebuilt finder for the quoted key.
-pub fn peek_with<'a>(raw: &'a str, key: &memchr::memmem::Finder) -> Option<&'a str> {
-    let pos = key.find(raw.as_bytes())?;
-    let rest = raw[pos + key.needle().len()..]
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
-    (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
+/// [`peek_str`] over bytes, with a prebuilt finder for the quoted key. `None` when the value
+/// has an escape or is not UTF-8.
+pub fn peek_with<'a>(raw: &'a [u8], key: &memchr::memmem::Finder) -> Option<&'a str> {
+    let pos = key.find(raw)?;
+    let rest = raw[pos + key.needle().len()..].trim_ascii_start();
+    let rest = rest.strip_prefix(b":")?.trim_ascii_start();
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    std::str::from_utf8(&rest[..end]).ok()
 }
 
 #[cfg(test)]
@@ -393,6 +573,88 @@ mod tests {
         assert!(err.unwrap().starts_with("not a CloudTrail log"));
     }
 
+    fn next(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+
+    /// Random JSON values with strings full of quotes, backslashes and braces.
+    fn random_value(rng: &mut u64, depth: u32, out: &mut String) {
+        match next(rng) % if depth > 3 { 3 } else { 5 } {
+            0 => out.push_str(["1", "-2.5e3", "true", "null"][(next(rng) % 4) as usize]),
+            1 | 2 => {
+                out.push('"');
+                for _ in 0..next(rng) % 90 {
+                    let piece = [
+                        "a", "\\\"", "\\\\", "{", "}", "[", "]", "\\n", "\\u00e9", "x y", "é",
+                    ];
+                    out.push_str(piece[(next(rng) % piece.len() as u64) as usize]);
+                }
+                out.push('"');
+            }
+            3 => {
+                out.push('[');
+                for i in 0..next(rng) % 4 {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    random_value(rng, depth + 1, out);
+                }
+                out.push(']');
+            }
+            _ => random_object(rng, depth + 1, out),
+        }
+    }
+
+    fn random_object(rng: &mut u64, depth: u32, out: &mut String) {
+        out.push('{');
+        let n = next(rng) % if depth == 0 { 12 } else { 4 };
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("\"k{i}\":"));
+            random_value(rng, depth, out);
+        }
+        out.push('}');
+    }
+
+    #[test]
+    fn block_splitter_agrees_with_the_byte_splitter() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..300 {
+            let mut text = String::from("{\"Records\":[");
+            for i in 0..(round % 7) {
+                if i > 0 {
+                    text.push_str([",", " , ", ",\n  "][i % 3]);
+                }
+                random_object(&mut rng, 0, &mut text);
+            }
+            text.push_str("]}");
+            let from = text.find('[').unwrap() + 1;
+            let whole = split_blocks(text.as_bytes(), from);
+            assert_eq!(whole, split_bytes(text.as_bytes(), from), "{text}");
+            assert_eq!(whole.1, None, "{text}");
+            for r in &whole.0 {
+                serde_json::from_str::<serde_json::Value>(&text[r.clone()]).unwrap();
+            }
+            // Every truncation, and garbage between records.
+            for cut in (from..text.len()).step_by(1 + round % 5) {
+                let b = &text.as_bytes()[..cut];
+                assert_eq!(
+                    split_blocks(b, from),
+                    split_bytes(b, from),
+                    "cut {cut}: {text}"
+                );
+            }
+            let bad = text.replacen("},{", "}, 7 ,{", 1);
+            let b = bad.as_bytes();
+            assert_eq!(split_blocks(b, from), split_bytes(b, from), "{bad}");
+        }
+    }
+
     #[test]
     fn lookup_events_records_are_unescaped() {
         let text = r#"{"Events":[{"CloudTrailEvent":"{\"eventName\":\"A\"}"},{"x":1}]}"#;
@@ -432,14 +694,25 @@ mod tests {
         enc.write_all(&plain).unwrap();
         let gz = enc.finish().unwrap();
         assert_eq!(gunzipped_size_hint(&gz), plain.len() + 1);
-        assert_eq!(decode(gz.clone()).unwrap().as_bytes(), &plain[..]);
-        // Two members (concatenated gzip) decode whole.
-        let two = [gz.clone(), gz].concat();
-        assert_eq!(decode(two).unwrap().len(), plain.len() * 2);
-        assert!(
-            decode(vec![0x1f, 0x8b, 0, 0])
-                .unwrap_err()
-                .starts_with("bad gzip")
+        assert_eq!(decode(gz.clone(), Vec::new()).unwrap(), &plain[..]);
+        // Two members (concatenated gzip) decode whole, into a reused smaller buffer.
+        let two = [gz.clone(), gz.clone()].concat();
+        let out = decode(two, Vec::with_capacity(10)).unwrap();
+        assert_eq!(out, [&plain[..], &plain[..]].concat());
+        let err = |b: Vec<u8>| decode(b, Vec::new()).unwrap_err();
+        assert!(err(vec![0x1f, 0x8b, 0, 0]).starts_with("bad gzip"));
+        // Cut short, a flipped byte (CRC or deflate error), trailing garbage.
+        assert_eq!(
+            err(gz[..gz.len() - 6].to_vec()),
+            "bad gzip data: unexpected end of file"
+        );
+        let mut flipped = gz.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x55;
+        assert!(err(flipped).starts_with("bad gzip data: "));
+        assert_eq!(
+            err([gz, b"junk".to_vec()].concat()),
+            "bad gzip data: trailing bytes after the last member"
         );
     }
 

@@ -215,8 +215,9 @@ struct Plan {
     names: HashMap<Box<str>, u64>,
     /// Lowercase `eventSource`s some Sigma rule requires (empty: not checked).
     sources: HashSet<Box<str>>,
-    /// Substring finders and the bits of the `Contains` detectors that listed them.
-    contains: Vec<(memmem::Finder<'static>, u64)>,
+    /// Every `Contains` substring in one automaton (one pass over the text), and per
+    /// substring the bits of the detectors that listed it.
+    contains: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
     /// Bits wanted for every record (`All`, Sigma rules needing every record).
     always: u64,
     /// Bits set when `eventName` cannot be peeked (escapes, missing): parse and re-check.
@@ -232,13 +233,14 @@ impl Plan {
         let mut p = Plan {
             names: HashMap::new(),
             sources: HashSet::new(),
-            contains: Vec::new(),
+            contains: None,
             always: 0,
             unknown_name: 0,
             exact: Vec::new(),
             name_key: memmem::Finder::new(b"\"eventName\""),
             source_key: memmem::Finder::new(b"\"eventSource\""),
         };
+        let mut needles: Vec<(&'static str, u64)> = Vec::new();
         for (i, d) in detectors.iter().enumerate() {
             let b = bit(i);
             match d.interest() {
@@ -249,15 +251,11 @@ impl Plan {
                     p.unknown_name |= b;
                     p.exact.push(Some(ns.iter().copied().collect()));
                 }
-                Interest::Contains(needles) => {
-                    for n in needles {
-                        match p
-                            .contains
-                            .iter_mut()
-                            .find(|(f, _)| f.needle() == n.as_bytes())
-                        {
+                Interest::Contains(ns) => {
+                    for &n in ns {
+                        match needles.iter_mut().find(|(x, _)| *x == n) {
                             Some((_, bits)) => *bits |= b,
-                            None => p.contains.push((memmem::Finder::new(n.as_bytes()), b)),
+                            None => needles.push((n, b)),
                         }
                     }
                     p.exact.push(None);
@@ -267,6 +265,15 @@ impl Plan {
                     p.exact.push(None);
                 }
             }
+        }
+        if !needles.is_empty() {
+            // Leftmost-first enables the packed (SIMD) searcher; overlapping hits are found
+            // by resuming one byte after each hit's start.
+            let automaton = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(needles.iter().map(|(n, _)| n))
+                .expect("a few short literal needles always build");
+            p.contains = Some((automaton, needles.iter().map(|(_, b)| *b).collect()));
         }
         for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
             match r.interest() {
@@ -315,16 +322,22 @@ impl Plan {
                 m
             })
             .collect();
-        // Substrings: one pass over the whole text per needle, hits mapped to their record.
-        for (finder, bits) in &self.contains {
-            let len = finder.needle().len();
-            for at in finder.find_iter(recs.text.as_bytes()) {
-                let i = recs.ranges.partition_point(|r| r.end <= at);
-                if let Some(r) = recs.ranges.get(i)
-                    && r.start <= at
-                    && at + len <= r.end
-                {
-                    masks[i] |= bits;
+        // Substrings: one pass over the whole text for all needles; hits come in text order.
+        if let Some((automaton, bits)) = &self.contains {
+            let (mut i, mut from) = (0, 0);
+            while let Some(hit) =
+                automaton.find(aho_corasick::Input::new(&recs.text[..]).range(from..))
+            {
+                from = hit.start() + 1;
+                while recs.ranges.get(i).is_some_and(|r| r.end <= hit.start()) {
+                    i += 1;
+                }
+                match recs.ranges.get(i) {
+                    Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
+                        masks[i] |= bits[hit.pattern().as_usize()];
+                    }
+                    Some(_) => {}
+                    None => break,
                 }
             }
         }
@@ -344,7 +357,7 @@ struct Parsed {
 /// findings (Sigma rules are stateless, so they run in the loaders, in parallel).
 struct FileRecords {
     display: String,
-    text: String,
+    text: Vec<u8>,
     records: Vec<Parsed>,
     sigma_findings: Vec<Finding>,
     error: Option<String>,
@@ -358,21 +371,23 @@ struct Load<'a> {
     sigma: Option<&'a sigma::SigmaRules>,
     /// The objects of `s3://` inputs.
     remote: &'a s3::Remote,
+    buffers: &'a Buffers,
 }
 
 fn load_file(path: &Path, load: Load) -> FileRecords {
     let plan = load.plan;
     let display = s3::display(path);
+    let buf = load.buffers.take();
     let text = match load.remote.read(path) {
-        Some(bytes) => bytes.and_then(input::decode),
-        None => input::read_text(path),
+        Some(bytes) => bytes.and_then(|b| input::decode(b, buf)),
+        None => input::read_text(path, buf),
     };
     let recs = match text {
         Ok(t) => input::split(t),
         Err(e) => {
             return FileRecords {
                 display,
-                text: String::new(),
+                text: Vec::new(),
                 records: Vec::new(),
                 sigma_findings: Vec::new(),
                 error: Some(e),
@@ -387,13 +402,17 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         if mask == 0 {
             continue;
         }
-        match serde_json::from_str::<Value>(recs.raw(i)) {
+        let Ok(raw) = std::str::from_utf8(recs.raw(i)) else {
+            error.get_or_insert(format!("record {} is not UTF-8 text", i + 1));
+            continue;
+        };
+        match serde_json::from_str::<Value>(raw) {
             Ok(value) if value.is_object() => {
                 if mask & SIGMA_BIT != 0 {
                     mask &= !SIGMA_BIT;
                     let e = Event {
                         value: &value,
-                        raw: recs.raw(i),
+                        raw,
                         file: &display,
                         line: i + 1,
                     };
@@ -431,12 +450,34 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     }
 }
 
+/// Gunzip output buffers handed back once a file is fed: reusing them saves the kernel
+/// zeroing fresh pages for every file.
+#[derive(Default)]
+struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default()
+    }
+    fn give(&self, buf: Vec<u8>) {
+        if let Ok(mut v) = self.0.lock()
+            && v.len() < 64
+        {
+            v.push(buf);
+        }
+    }
+}
+
 /// [`load_file`], with a panic turned into an error naming the file.
 fn load_file_guarded(path: &Path, load: Load) -> FileRecords {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_file(path, load))).unwrap_or_else(
         |_| FileRecords {
             display: s3::display(path),
-            text: String::new(),
+            text: Vec::new(),
             records: Vec::new(),
             sigma_findings: Vec::new(),
             error: Some("internal error while reading this file".into()),
@@ -480,11 +521,13 @@ pub fn hunt_with(
         .map(|(f, m)| config_error(&f, m))
         .collect();
     let plan = Plan::new(detectors, sigma);
+    let buffers = Buffers::default();
     let load = Load {
         plan: &plan,
         ctx,
         sigma,
         remote: &remote,
+        buffers: &buffers,
     };
     let mut findings = Vec::new();
     let in_flight = 2 * rayon::current_num_threads().max(1) + 2;
@@ -518,6 +561,7 @@ pub fn hunt_with(
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
+            buffers.give(file.text);
         }
     });
     for d in detectors.iter_mut() {
@@ -555,7 +599,8 @@ fn feed(
     findings: &mut Vec<Finding>,
 ) {
     for rec in &file.records {
-        let raw = &file.text[rec.range.clone()];
+        // Checked when the record was parsed.
+        let raw = std::str::from_utf8(&file.text[rec.range.clone()]).unwrap_or_default();
         let e = Event {
             value: &rec.value,
             raw,
