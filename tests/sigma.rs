@@ -331,16 +331,30 @@ fn cli_hunt_with_sigma_rules() {
         })
         .collect();
     sigma.sort();
+    // Both matches share a rule, account and identity: one finding carries both events.
     assert_eq!(
         sigma,
-        [
-            ("SIGMA-t-oneofthem".to_string(), "HIGH".to_string()),
-            ("SIGMA-t-oneofthem".to_string(), "HIGH".to_string())
-        ]
+        [("SIGMA-t-oneofthem".to_string(), "HIGH".to_string())]
     );
-    let ids = report.to_string();
+    let grouped = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "SIGMA-t-oneofthem")
+        .unwrap();
+    assert_eq!(
+        grouped["events"]["event_ids"],
+        serde_json::json!([
+            "11111111-0000-4000-8000-000000000002",
+            "22222222-0000-4000-8000-000000000001"
+        ]),
+        "{grouped:#}"
+    );
     assert!(
-        ids.contains("11111111-0000-4000-8000-000000000002")
-            && ids.contains("22222222-0000-4000-8000-000000000001")
+        grouped["description"]
+            .as_str()
+            .unwrap()
+            .contains("(2 events: "),
+        "{grouped:#}"
     );
 }

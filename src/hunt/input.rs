@@ -155,7 +155,7 @@ pub fn split(text: Vec<u8>) -> Records {
 /// Raw record texts of a log file, with an error when the file is not CloudTrail or is cut
 /// short (records before the damage are still returned).
 pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
-    let r = split(text.as_bytes().to_vec());
+    let r = split(Vec::from(text));
     let raws = (0..r.ranges.len())
         .map(|i| String::from_utf8_lossy(r.raw(i)).into_owned())
         .collect();

@@ -226,6 +226,11 @@ struct Plan {
     exact: Vec<Option<HashSet<&'static str>>>,
     name_key: memmem::Finder<'static>,
     source_key: memmem::Finder<'static>,
+    /// Sigma rules to evaluate on a record, by its lowercase `eventName` / `eventSource`;
+    /// `sigma_every`: rules without such a requirement (evaluated on every record).
+    sigma_by_name: HashMap<Box<str>, Vec<usize>>,
+    sigma_by_source: HashMap<Box<str>, Vec<usize>>,
+    sigma_every: Vec<usize>,
 }
 
 impl Plan {
@@ -239,6 +244,9 @@ impl Plan {
             exact: Vec::new(),
             name_key: memmem::Finder::new(b"\"eventName\""),
             source_key: memmem::Finder::new(b"\"eventSource\""),
+            sigma_by_name: HashMap::new(),
+            sigma_by_source: HashMap::new(),
+            sigma_every: Vec::new(),
         };
         let mut needles: Vec<(&'static str, u64)> = Vec::new();
         for (i, d) in detectors.iter().enumerate() {
@@ -275,20 +283,61 @@ impl Plan {
                 .expect("a few short literal needles always build");
             p.contains = Some((automaton, needles.iter().map(|(_, b)| *b).collect()));
         }
-        for r in sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
+        for (ri, r) in sigma
+            .map(|s| s.rules.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             match r.interest() {
                 Some((names, sources)) => {
                     for n in names {
-                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= SIGMA_BIT;
+                        let n: Box<str> = n.to_ascii_lowercase().into();
+                        p.sigma_by_name.entry(n.clone()).or_default().push(ri);
+                        *p.names.entry(n).or_default() |= SIGMA_BIT;
+                    }
+                    for src in &sources {
+                        let src: Box<str> = src.to_ascii_lowercase().into();
+                        p.sigma_by_source.entry(src).or_default().push(ri);
                     }
                     p.sources
                         .extend(sources.iter().map(|s| s.to_ascii_lowercase().into()));
                     p.unknown_name |= SIGMA_BIT;
                 }
-                None => p.always |= SIGMA_BIT,
+                None => {
+                    p.always |= SIGMA_BIT;
+                    p.sigma_every.push(ri);
+                }
             }
         }
         p
+    }
+
+    /// Indexes of the Sigma rules worth evaluating on a record (ascending); every rule when
+    /// its `eventName` cannot be peeked.
+    fn sigma_candidates(&self, raw: &[u8], all: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let lower = |s: &str| s.to_ascii_lowercase();
+        let Some(name) = input::peek_with(raw, &self.name_key) else {
+            out.extend(0..all);
+            return;
+        };
+        out.extend_from_slice(&self.sigma_every);
+        if let Some(v) = self.sigma_by_name.get(lower(name).as_str()) {
+            out.extend_from_slice(v);
+        }
+        if !self.sigma_by_source.is_empty() {
+            match input::peek_with(raw, &self.source_key) {
+                Some(src) => {
+                    if let Some(v) = self.sigma_by_source.get(lower(src).as_str()) {
+                        out.extend_from_slice(v);
+                    }
+                }
+                None => out.extend(0..all),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// Want masks of every record of a file.
@@ -359,8 +408,19 @@ struct FileRecords {
     display: String,
     text: Vec<u8>,
     records: Vec<Parsed>,
-    sigma_findings: Vec<Finding>,
+    sigma_hits: Vec<SigmaHit>,
     error: Option<String>,
+}
+
+/// One record a Sigma rule matched.
+struct SigmaHit {
+    rule: usize,
+    /// Grouping key: account and identity (the role behind an assumed-role session, else
+    /// the principal).
+    account: String,
+    identity: String,
+    event_name: String,
+    summary: detect::EventSummary,
 }
 
 /// What a loader needs besides the path.
@@ -389,7 +449,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                 display,
                 text: Vec::new(),
                 records: Vec::new(),
-                sigma_findings: Vec::new(),
+                sigma_hits: Vec::new(),
                 error: Some(e),
             };
         }
@@ -397,7 +457,9 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     let masks = plan.masks(&recs);
     let mut error = recs.error.clone();
     let mut records = Vec::new();
-    let mut sigma_findings = Vec::new();
+    let mut sigma_hits = Vec::new();
+    let mut candidates = Vec::new();
+    let rules = load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default();
     for (i, mut mask) in masks.into_iter().enumerate() {
         if mask == 0 {
             continue;
@@ -417,9 +479,10 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                         line: i + 1,
                     };
                     if in_window(&e, load.ctx) {
-                        for r in load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default() {
-                            if r.matches(&value, e.raw) {
-                                sigma_findings.push(sigma_finding(r, &e));
+                        plan.sigma_candidates(recs.raw(i), rules.len(), &mut candidates);
+                        for &ri in &candidates {
+                            if rules[ri].matches(&value, e.raw) {
+                                sigma_hits.push(sigma_hit(ri, &e));
                             }
                         }
                     }
@@ -445,7 +508,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         display,
         text: recs.text,
         records,
-        sigma_findings,
+        sigma_hits,
         error,
     }
 }
@@ -479,7 +542,7 @@ fn load_file_guarded(path: &Path, load: Load) -> FileRecords {
             display: s3::display(path),
             text: Vec::new(),
             records: Vec::new(),
-            sigma_findings: Vec::new(),
+            sigma_hits: Vec::new(),
             error: Some("internal error while reading this file".into()),
         },
     )
@@ -530,6 +593,7 @@ pub fn hunt_with(
         buffers: &buffers,
     };
     let mut findings = Vec::new();
+    let mut sigma_groups = SigmaGroups::default();
     let in_flight = 2 * rayon::current_num_threads().max(1) + 2;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, FileRecords)>();
     rayon::in_place_scope(|s| {
@@ -557,7 +621,7 @@ pub fn hunt_with(
             };
             spawn_next(&mut next);
             feed(&file, ctx, detectors, &plan, &mut findings);
-            findings.extend(file.sigma_findings);
+            sigma_groups.add(file.sigma_hits);
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
@@ -566,6 +630,9 @@ pub fn hunt_with(
     });
     for d in detectors.iter_mut() {
         d.finish(ctx, &mut findings);
+    }
+    if let Some(s) = sigma {
+        findings.extend(sigma_groups.findings(&s.rules));
     }
     (findings, errors)
 }
@@ -619,21 +686,97 @@ fn feed(
     }
 }
 
-fn sigma_finding(r: &sigma::SigmaRule, e: &Event) -> Finding {
-    let remediation = match r.references.first() {
-        Some(link) => format!("Investigate as the Sigma rule describes: {link}"),
-        None => "Investigate as the Sigma rule describes.".to_string(),
-    };
-    let resource = e.principal().unwrap_or("unknown principal");
-    let what = format!("{} ({})", r.title, e.event_name().unwrap_or("?"));
-    detect::finding_with(
-        &r.rule_id(),
-        r.level,
-        &remediation,
-        resource,
-        what,
-        &[e.summary()],
-    )
+fn sigma_hit(rule: usize, e: &Event) -> SigmaHit {
+    let identity = match e.user_type() {
+        Some("AssumedRole") => e.str_at("userIdentity.sessionContext.sessionIssuer.arn"),
+        _ => None,
+    }
+    .or_else(|| e.principal())
+    .unwrap_or("unknown principal");
+    SigmaHit {
+        rule,
+        account: e.recipient_account_id().unwrap_or("").to_string(),
+        identity: identity.to_string(),
+        event_name: e.event_name().unwrap_or("?").to_string(),
+        summary: e.summary(),
+    }
+}
+
+/// Sigma matches grouped per rule, account and identity, in first-seen order: one finding
+/// per group carries every matching event id (a rule matching most records, such as
+/// `aws_sts_assumerole_misuse`, gives one finding per role rather than one per call).
+#[derive(Default)]
+struct SigmaGroups {
+    index: HashMap<(usize, String, String), usize>,
+    groups: Vec<SigmaGroup>,
+}
+
+struct SigmaGroup {
+    rule: usize,
+    identity: String,
+    /// Earlier events keep only their id and time; the last one is kept whole.
+    events: Vec<detect::EventSummary>,
+    names: Vec<String>,
+}
+
+impl SigmaGroups {
+    fn add(&mut self, hits: Vec<SigmaHit>) {
+        for h in hits {
+            let key = (h.rule, h.account, h.identity);
+            let at = match self.index.get(&key) {
+                Some(&at) => at,
+                None => {
+                    self.groups.push(SigmaGroup {
+                        rule: h.rule,
+                        identity: key.2.clone(),
+                        events: Vec::new(),
+                        names: Vec::new(),
+                    });
+                    self.index.insert(key, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            let g = &mut self.groups[at];
+            if let Some(prev) = g.events.last_mut() {
+                *prev = detect::EventSummary {
+                    event_id: prev.event_id.take(),
+                    event_time: prev.event_time.take(),
+                    ..Default::default()
+                };
+            }
+            g.events.push(h.summary);
+            if !g.names.contains(&h.event_name) && g.names.len() < 5 {
+                g.names.push(h.event_name);
+            }
+        }
+    }
+
+    fn findings(self, rules: &[sigma::SigmaRule]) -> Vec<Finding> {
+        self.groups
+            .into_iter()
+            .map(|g| {
+                let r = &rules[g.rule];
+                let remediation = match r.references.first() {
+                    Some(link) => format!("Investigate as the Sigma rule describes: {link}"),
+                    None => "Investigate as the Sigma rule describes.".to_string(),
+                };
+                let n = g.events.len();
+                let what = if n == 1 {
+                    format!("{} ({})", r.title, g.names.join(", "))
+                } else {
+                    format!("{} ({} events: {})", r.title, n, g.names.join(", "))
+                };
+                detect::finding_with(
+                    &r.rule_id(),
+                    r.level,
+                    &remediation,
+                    &g.identity,
+                    what,
+                    &g.events,
+                )
+            })
+            .collect()
+    }
 }
 
 pub fn run(args: &HuntArgs) -> ExitCode {
