@@ -361,6 +361,18 @@ struct Masks {
     bracket: u64,
 }
 
+impl Masks {
+    fn from_fn(mask: impl Fn(u8) -> u64) -> Masks {
+        Masks {
+            quote: mask(b'"'),
+            backslash: mask(b'\\'),
+            open: mask(b'{'),
+            close: mask(b'}'),
+            bracket: mask(b']'),
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 fn classify(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
@@ -377,13 +389,7 @@ fn classify(block: &[u8; 64]) -> Masks {
         }
         m
     };
-    Masks {
-        quote: mask(b'"'),
-        backslash: mask(b'\\'),
-        open: mask(b'{'),
-        close: mask(b'}'),
-        bracket: mask(b']'),
-    }
+    Masks::from_fn(mask)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -394,13 +400,7 @@ fn classify(block: &[u8; 64]) -> Masks {
             .enumerate()
             .fold(0u64, |m, (i, &x)| m | (u64::from(x == c) << i))
     };
-    Masks {
-        quote: mask(b'"'),
-        backslash: mask(b'\\'),
-        open: mask(b'{'),
-        close: mask(b'}'),
-        bracket: mask(b']'),
-    }
+    Masks::from_fn(mask)
 }
 
 /// Bit i set when byte i is the character after an escaping backslash. `carry`: the block
