@@ -213,8 +213,6 @@ fn bit(detector: usize) -> u64 {
 struct Plan {
     /// Lowercase `eventName` → bits of the `Names` detectors and Sigma wanting it.
     names: HashMap<Box<str>, u64>,
-    /// Lowercase `eventSource`s some Sigma rule requires (empty: not checked).
-    sources: HashSet<Box<str>>,
     /// Every `Contains` substring in one automaton (one pass over the text), and per
     /// substring the bits of the detectors that listed it.
     contains: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
@@ -226,7 +224,8 @@ struct Plan {
     exact: Vec<Option<HashSet<&'static str>>>,
     name_key: memmem::Finder<'static>,
     source_key: memmem::Finder<'static>,
-    /// Sigma rules to evaluate on a record, by its lowercase `eventName` / `eventSource`;
+    /// Sigma rules to evaluate on a record, by its lowercase `eventName` / `eventSource` (no
+    /// sources: `eventSource` is not checked);
     /// `sigma_every`: rules without such a requirement (evaluated on every record).
     sigma_by_name: HashMap<Box<str>, Vec<usize>>,
     sigma_by_source: HashMap<Box<str>, Vec<usize>>,
@@ -237,7 +236,6 @@ impl Plan {
     fn new(detectors: &[Box<dyn Detector>], sigma: Option<&sigma::SigmaRules>) -> Plan {
         let mut p = Plan {
             names: HashMap::new(),
-            sources: HashSet::new(),
             contains: None,
             always: 0,
             unknown_name: 0,
@@ -300,8 +298,6 @@ impl Plan {
                         let src: Box<str> = src.to_ascii_lowercase().into();
                         p.sigma_by_source.entry(src).or_default().push(ri);
                     }
-                    p.sources
-                        .extend(sources.iter().map(|s| s.to_ascii_lowercase().into()));
                     p.unknown_name |= SIGMA_BIT;
                 }
                 None => {
@@ -357,11 +353,11 @@ impl Plan {
                 };
                 lookup(name, &mut lower);
                 m |= self.names.get(lower.as_str()).copied().unwrap_or(0);
-                if m & SIGMA_BIT == 0 && !self.sources.is_empty() {
+                if m & SIGMA_BIT == 0 && !self.sigma_by_source.is_empty() {
                     match input::peek_with(raw, &self.source_key) {
                         Some(src) => {
                             lookup(src, &mut lower);
-                            if self.sources.contains(lower.as_str()) {
+                            if self.sigma_by_source.contains_key(lower.as_str()) {
                                 m |= SIGMA_BIT;
                             }
                         }
