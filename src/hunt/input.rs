@@ -47,8 +47,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) 
 /// capacity) is reused for the gunzipped text. Text is not checked for UTF-8 here: only the
 /// records that get parsed are.
 pub fn read_text(path: &Path, buf: Vec<u8>) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    decode(bytes, buf)
+    use std::io::Read;
+    COMPRESSED.with_borrow_mut(|gz| {
+        gz.clear();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(gz))
+            .map_err(|e| e.to_string())?;
+        if gz.starts_with(&[0x1f, 0x8b]) {
+            gunzip(gz, buf)
+        } else {
+            Ok(std::mem::take(gz))
+        }
+    })
+}
+
+thread_local! {
+    /// Per-thread buffers kept across files: fresh big allocations would have the kernel
+    /// fault in and zero new pages for every file.
+    static COMPRESSED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    static RANGES: std::cell::Cell<Vec<std::ops::Range<usize>>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 pub fn decode(bytes: Vec<u8>, buf: Vec<u8>) -> Result<Vec<u8>, String> {
@@ -66,7 +83,11 @@ pub fn gunzip(gz: &[u8], mut out: Vec<u8>) -> Result<Vec<u8>, String> {
     use flate2::{Decompress, FlushDecompress, Status};
     let bad = |m: &str| format!("bad gzip data: {m}");
     out.clear();
-    out.reserve(gunzipped_size_hint(gz));
+    let hint = gunzipped_size_hint(gz);
+    if out.capacity() < hint {
+        // Not `reserve`: its realloc would copy the old allocation's bytes.
+        out = Vec::with_capacity(hint);
+    }
     let mut input = gz;
     let mut inflater = Decompress::new_gzip(15);
     loop {
@@ -120,6 +141,13 @@ pub struct Records {
 impl Records {
     pub fn raw(&self, i: usize) -> &[u8] {
         &self.text[self.ranges[i].clone()]
+    }
+
+    /// The text, keeping the ranges' allocation for this thread's next [`split`].
+    pub fn into_text(mut self) -> Vec<u8> {
+        self.ranges.clear();
+        RANGES.set(self.ranges);
+        self.text
     }
 }
 
@@ -273,15 +301,38 @@ fn is_gap(c: u8) -> bool {
 /// The elements of an array whose content starts at `from`, 64 bytes at a time: each block
 /// becomes bit masks of its quotes, backslashes and braces, strings are masked out with a
 /// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
-/// visited. Between elements only whitespace and commas may appear.
+/// visited. Between elements only whitespace and commas may appear. Uses AVX2 and
+/// carry-less multiplication where the CPU has them.
 fn split_blocks(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
-    let mut out = Vec::new();
+    let out = RANGES.take();
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("pclmulqdq")
+    {
+        // SAFETY: both features were just detected.
+        return unsafe { split_avx2(b, from, out) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    return split_with::<Sse2>(b, from, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    split_with::<Portable>(b, from, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,pclmulqdq")]
+fn split_avx2(b: &[u8], from: usize, out: Ranges) -> (Ranges, Option<String>) {
+    split_with::<Avx2>(b, from, out)
+}
+
+#[inline(always)]
+fn split_with<K: Kernel>(b: &[u8], from: usize, mut out: Ranges) -> (Ranges, Option<String>) {
+    out.clear();
     let mut depth = 0usize;
     let mut start = 0usize;
     // Where the text between elements (to be checked) begins.
     let mut gap = from;
     let mut in_string = 0u64; // all ones when the previous block ended inside a string
-    let mut escape_carry = false;
+    let mut escape_carry = 0u64;
     let not_object = |n: usize| Some(format!("record {n} is not an object"));
     let mut base = from;
     let mut pad = [b' '; 64];
@@ -295,15 +346,15 @@ fn split_blocks(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<S
                 &pad
             }
         };
-        let m = classify(block);
-        let escaped = if m.backslash == 0 && !escape_carry {
+        let m = K::classify(block);
+        let escaped = if m.backslash == 0 && escape_carry == 0 {
             0
         } else {
             escaped_bits(m.backslash, &mut escape_carry)
         };
-        let strings = prefix_xor(m.quote & !escaped) ^ in_string;
+        let strings = K::prefix_xor(m.quote & !escaped) ^ in_string;
         in_string = 0u64.wrapping_sub(strings >> 63);
-        let mut bits = (m.open | m.close | m.bracket) & !strings;
+        let mut bits = m.structural & !strings;
         while bits != 0 {
             let at = base + bits.trailing_zeros() as usize;
             bits &= bits - 1;
@@ -352,90 +403,171 @@ fn split_blocks(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<S
     (out, Some(error))
 }
 
-/// Bit masks of one 64-byte block (bit i: byte i is that character).
+type Ranges = Vec<std::ops::Range<usize>>;
+
+/// Bit masks of one 64-byte block (bit i: byte i is that character; `structural`: one of
+/// `{`, `}`, `]`).
 struct Masks {
     quote: u64,
     backslash: u64,
-    open: u64,
-    close: u64,
-    bracket: u64,
+    structural: u64,
 }
 
-impl Masks {
-    fn from_fn(mask: impl Fn(u8) -> u64) -> Masks {
+/// How blocks become masks on one kind of CPU.
+trait Kernel {
+    fn classify(block: &[u8; 64]) -> Masks;
+    /// Bit i = XOR of bits 0..=i: set inside strings (from the opening quote, up to but
+    /// not including the closing one).
+    fn prefix_xor(x: u64) -> u64;
+}
+
+/// Any CPU.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+struct Portable;
+
+impl Kernel for Portable {
+    fn classify(block: &[u8; 64]) -> Masks {
+        let mask = |c: u8| {
+            block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &x)| m | (u64::from(x == c) << i))
+        };
         Masks {
             quote: mask(b'"'),
             backslash: mask(b'\\'),
-            open: mask(b'{'),
-            close: mask(b'}'),
-            bracket: mask(b']'),
+            structural: mask(b'{') | mask(b'}') | mask(b']'),
         }
+    }
+
+    fn prefix_xor(mut x: u64) -> u64 {
+        x ^= x << 1;
+        x ^= x << 2;
+        x ^= x << 4;
+        x ^= x << 8;
+        x ^= x << 16;
+        x ^= x << 32;
+        x
     }
 }
 
+/// The x86_64 baseline.
 #[cfg(target_arch = "x86_64")]
-fn classify(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let mask = |c: u8| {
-        let mut m = 0u64;
+struct Sse2;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Sse2 {
+    #[inline(always)]
+    fn classify(block: &[u8; 64]) -> Masks {
+        use std::arch::x86_64::*;
+        let (mut quote, mut backslash, mut structural) = (0u64, 0u64, 0u64);
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
             // `chunk` (unaligned loads allowed).
-            let bits = unsafe {
+            let (q, bs, st) = unsafe {
                 let lane = _mm_loadu_si128(chunk.as_ptr().cast());
-                _mm_movemask_epi8(_mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8)))
+                let eq = |c: u8| _mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8));
+                let st = _mm_or_si128(_mm_or_si128(eq(b'{'), eq(b'}')), eq(b']'));
+                (
+                    _mm_movemask_epi8(eq(b'"')),
+                    _mm_movemask_epi8(eq(b'\\')),
+                    _mm_movemask_epi8(st),
+                )
             };
-            m |= u64::from(bits as u32 & 0xffff) << (16 * k);
+            let at = |bits: i32| u64::from(bits as u32 & 0xffff) << (16 * k);
+            quote |= at(q);
+            backslash |= at(bs);
+            structural |= at(st);
         }
-        m
-    };
-    Masks::from_fn(mask)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn classify(block: &[u8; 64]) -> Masks {
-    let mask = |c: u8| {
-        block
-            .iter()
-            .enumerate()
-            .fold(0u64, |m, (i, &x)| m | (u64::from(x == c) << i))
-    };
-    Masks::from_fn(mask)
-}
-
-/// Bit i set when byte i is the character after an escaping backslash. `carry`: the block
-/// before ended with an escaping backslash (its escaped character is this block's byte 0).
-fn escaped_bits(backslash: u64, carry: &mut bool) -> u64 {
-    let mut escaped = 0u64;
-    let mut left = backslash;
-    if std::mem::take(carry) {
-        escaped |= 1;
-        left &= !1;
-    }
-    while left != 0 {
-        let at = left.trailing_zeros();
-        if at == 63 {
-            *carry = true;
-            break;
+        Masks {
+            quote,
+            backslash,
+            structural,
         }
-        escaped |= 1 << (at + 1);
-        // The escaped character, even a backslash, escapes nothing itself.
-        left &= !(1 << (at + 1));
-        left &= left - 1;
     }
-    escaped
+
+    #[inline(always)]
+    fn prefix_xor(x: u64) -> u64 {
+        Portable::prefix_xor(x)
+    }
 }
 
-/// Bit i = XOR of bits 0..=i: set inside strings (from the opening quote, up to but not
-/// including the closing one).
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
+/// AVX2 and PCLMULQDQ: only reached through [`split_avx2`], after both were detected.
+#[cfg(target_arch = "x86_64")]
+struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    fn classify(block: &[u8; 64]) -> Masks {
+        // SAFETY: AVX2 was detected before `split_avx2`, the only caller.
+        unsafe { classify_avx2(block) }
+    }
+
+    #[inline(always)]
+    fn prefix_xor(x: u64) -> u64 {
+        // SAFETY: PCLMULQDQ was detected before `split_avx2`, the only caller.
+        unsafe { prefix_xor_clmul(x) }
+    }
+}
+
+/// No closures here: they would not inherit the target feature and stay uninlined calls.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn classify_avx2(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    let p = block.as_ptr();
+    // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
+    let (lo, hi) = unsafe {
+        (
+            _mm256_loadu_si256(p.cast()),
+            _mm256_loadu_si256(p.add(32).cast()),
+        )
+    };
+    macro_rules! eq {
+        ($v:expr, $c:expr) => {
+            _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
+        };
+    }
+    macro_rules! bits {
+        ($m:expr) => {
+            u64::from(_mm256_movemask_epi8($m) as u32)
+        };
+    }
+    macro_rules! structural {
+        ($v:expr) => {
+            _mm256_or_si256(_mm256_or_si256(eq!($v, b'{'), eq!($v, b'}')), eq!($v, b']'))
+        };
+    }
+    Masks {
+        quote: bits!(eq!(lo, b'"')) | bits!(eq!(hi, b'"')) << 32,
+        backslash: bits!(eq!(lo, b'\\')) | bits!(eq!(hi, b'\\')) << 32,
+        structural: bits!(structural!(lo)) | bits!(structural!(hi)) << 32,
+    }
+}
+
+/// Carry-less multiplication by all ones XORs every lower bit into each bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+#[inline]
+fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::*;
+    let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set1_epi8(-1), 0);
+    _mm_cvtsi128_si64(product) as u64
+}
+
+/// Bit i set when byte i is the character after an escaping backslash (simdjson's
+/// branchless odd-run trick). `carry` is 1 when the block before ended with an escaping
+/// backslash (its escaped character is this block's byte 0).
+fn escaped_bits(backslash: u64, carry: &mut u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let backslash = backslash & !*carry;
+    let follows_escape = backslash << 1 | *carry;
+    let odd_starts = backslash & !EVEN & !follows_escape;
+    let (even_starts, overflow) = odd_starts.overflowing_add(backslash);
+    *carry = u64::from(overflow);
+    (EVEN ^ (even_starts << 1)) & follows_escape
 }
 
 /// The byte-at-a-time splitter [`split_blocks`] is checked against.
@@ -621,6 +753,68 @@ mod tests {
         out.push('}');
     }
 
+    /// [`split_blocks`] through every kernel this CPU runs; they must agree.
+    fn split_kernels(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
+        let portable = split_with::<Portable>(b, from, Vec::new());
+        #[cfg(target_arch = "x86_64")]
+        {
+            assert_eq!(split_with::<Sse2>(b, from, Vec::new()), portable);
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("pclmulqdq")
+            {
+                // SAFETY: both features were just detected.
+                assert_eq!(unsafe { split_avx2(b, from, Vec::new()) }, portable);
+            }
+        }
+        assert_eq!(split_blocks(b, from), portable);
+        portable
+    }
+
+    /// The escape rule one backslash at a time: the block before may end with an
+    /// escaping backslash (`carry`).
+    fn escaped_bits_loop(backslash: u64, carry: &mut u64) -> u64 {
+        let mut escaped = 0u64;
+        let mut left = backslash;
+        if std::mem::take(carry) == 1 {
+            escaped |= 1;
+            left &= !1;
+        }
+        while left != 0 {
+            let at = left.trailing_zeros();
+            if at == 63 {
+                *carry = 1;
+                break;
+            }
+            escaped |= 1 << (at + 1);
+            // The escaped character, even a backslash, escapes nothing itself.
+            left &= !(1 << (at + 1));
+            left &= left - 1;
+        }
+        escaped
+    }
+
+    #[test]
+    fn branchless_escapes_agree_with_the_loop() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let (mut a, mut b) = (0u64, 0u64);
+        for round in 0..200_000 {
+            // Dense, sparse and long runs of backslashes, across block boundaries.
+            let x = next(&mut rng);
+            let mask = match round % 4 {
+                0 => x,
+                1 => x & next(&mut rng),
+                2 => !(x & next(&mut rng)),
+                _ => u64::MAX,
+            };
+            assert_eq!(
+                escaped_bits(mask, &mut a),
+                escaped_bits_loop(mask, &mut b),
+                "{mask:064b}"
+            );
+            assert_eq!(a, b);
+        }
+    }
+
     #[test]
     fn block_splitter_agrees_with_the_byte_splitter() {
         let mut rng = 0x9e37_79b9_7f4a_7c15u64;
@@ -634,7 +828,7 @@ mod tests {
             }
             text.push_str("]}");
             let from = text.find('[').unwrap() + 1;
-            let whole = split_blocks(text.as_bytes(), from);
+            let whole = split_kernels(text.as_bytes(), from);
             assert_eq!(whole, split_bytes(text.as_bytes(), from), "{text}");
             assert_eq!(whole.1, None, "{text}");
             for r in &whole.0 {
@@ -644,14 +838,14 @@ mod tests {
             for cut in (from..text.len()).step_by(1 + round % 5) {
                 let b = &text.as_bytes()[..cut];
                 assert_eq!(
-                    split_blocks(b, from),
+                    split_kernels(b, from),
                     split_bytes(b, from),
                     "cut {cut}: {text}"
                 );
             }
             let bad = text.replacen("},{", "}, 7 ,{", 1);
             let b = bad.as_bytes();
-            assert_eq!(split_blocks(b, from), split_bytes(b, from), "{bad}");
+            assert_eq!(split_kernels(b, from), split_bytes(b, from), "{bad}");
         }
     }
 

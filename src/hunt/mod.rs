@@ -336,37 +336,36 @@ impl Plan {
         out.dedup();
     }
 
-    /// Want masks of every record of a file.
-    fn masks(&self, recs: &input::Records) -> Vec<u64> {
+    /// Want masks of every record of a file, into `masks`.
+    fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>) {
         let mut lower = String::new();
         let lookup = |s: &str, lower: &mut String| {
             lower.clear();
             lower.push_str(s);
             lower.make_ascii_lowercase();
         };
-        let mut masks: Vec<u64> = (0..recs.ranges.len())
-            .map(|i| {
-                let raw = recs.raw(i);
-                let mut m = self.always;
-                let Some(name) = input::peek_with(raw, &self.name_key) else {
-                    return m | self.unknown_name;
-                };
-                lookup(name, &mut lower);
-                m |= self.names.get(lower.as_str()).copied().unwrap_or(0);
-                if m & SIGMA_BIT == 0 && !self.sigma_by_source.is_empty() {
-                    match input::peek_with(raw, &self.source_key) {
-                        Some(src) => {
-                            lookup(src, &mut lower);
-                            if self.sigma_by_source.contains_key(lower.as_str()) {
-                                m |= SIGMA_BIT;
-                            }
+        masks.clear();
+        masks.extend((0..recs.ranges.len()).map(|i| {
+            let raw = recs.raw(i);
+            let mut m = self.always;
+            let Some(name) = input::peek_with(raw, &self.name_key) else {
+                return m | self.unknown_name;
+            };
+            lookup(name, &mut lower);
+            m |= self.names.get(lower.as_str()).copied().unwrap_or(0);
+            if m & SIGMA_BIT == 0 && !self.sigma_by_source.is_empty() {
+                match input::peek_with(raw, &self.source_key) {
+                    Some(src) => {
+                        lookup(src, &mut lower);
+                        if self.sigma_by_source.contains_key(lower.as_str()) {
+                            m |= SIGMA_BIT;
                         }
-                        None => m |= SIGMA_BIT,
                     }
+                    None => m |= SIGMA_BIT,
                 }
-                m
-            })
-            .collect();
+            }
+            m
+        }));
         // Substrings: one pass over the whole text for all needles; hits come in text order.
         if let Some((automaton, bits)) = &self.contains {
             let (mut i, mut from) = (0, 0);
@@ -386,7 +385,6 @@ impl Plan {
                 }
             }
         }
-        masks
     }
 }
 
@@ -450,13 +448,14 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
             };
         }
     };
-    let masks = plan.masks(&recs);
+    let mut masks = MASKS.take();
+    plan.masks(&recs, &mut masks);
     let mut error = recs.error.clone();
     let mut records = Vec::new();
     let mut sigma_hits = Vec::new();
     let mut candidates = Vec::new();
     let rules = load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default();
-    for (i, mut mask) in masks.into_iter().enumerate() {
+    for (i, mut mask) in masks.iter().copied().enumerate() {
         if mask == 0 {
             continue;
         }
@@ -500,13 +499,19 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
             }
         }
     }
+    MASKS.set(masks);
     FileRecords {
         display,
-        text: recs.text,
+        text: recs.into_text(),
         records,
         sigma_hits,
         error,
     }
+}
+
+thread_local! {
+    /// Each loader thread's want-mask buffer, kept across files.
+    static MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Gunzip output buffers handed back once a file is fed: reusing them saves the kernel
