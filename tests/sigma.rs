@@ -1,5 +1,6 @@
 //! Sigma loader and matcher over the bundled rules in testdata/sigma.
 
+use guardrails::hunt::detect::{Event, Record};
 use guardrails::hunt::sigma::{SigmaRule, SigmaRules};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -20,7 +21,13 @@ fn rule<'a>(rules: &'a SigmaRules, id: &str) -> &'a SigmaRule {
 
 fn hit(r: &SigmaRule, rec: Value) -> bool {
     let raw = rec.to_string();
-    r.matches(&rec, &raw)
+    let record = Record::index(&raw).expect("an object");
+    r.matches(&Event {
+        record: &record,
+        raw: &raw,
+        file: "t.json",
+        line: 1,
+    })
 }
 
 #[test]

@@ -11,13 +11,15 @@
 
 use crate::model::{EventContext, Finding, Severity};
 use crate::rules::Rule;
+use crate::hunt::record::Leaf;
+pub use crate::hunt::record::Record;
 use serde_json::Value;
 
 /// One CloudTrail record. Accessors never panic: missing, null or mistyped fields are `None`.
 pub struct Event<'a> {
-    /// The parsed record.
-    pub value: &'a Value,
-    /// The record's raw JSON text (for Sigma `contains` over objects).
+    /// The record's fields, parsed on demand from `raw`.
+    pub record: &'a Record,
+    /// The record's raw JSON text.
     pub raw: &'a str,
     /// Display path of the log file (or `s3://` URL).
     pub file: &'a str,
@@ -28,16 +30,36 @@ pub struct Event<'a> {
 impl<'a> Event<'a> {
     /// A string field at a dotted path, e.g. `userIdentity.type`.
     pub fn str_at(&self, path: &str) -> Option<&'a str> {
-        self.at(path).and_then(Value::as_str)
+        let mut keys = [""; 8];
+        let mut n = 0;
+        for k in path.split('.') {
+            match keys.get_mut(n) {
+                Some(slot) => *slot = k,
+                None => return self.at(path).and_then(Value::as_str),
+            }
+            n += 1;
+        }
+        // Plain strings straight from the text; the rest through the parsed field.
+        match self.record.leaf(self.raw, &keys[..n]) {
+            Leaf::Str(s) => Some(s),
+            Leaf::Other => self.at(path).and_then(Value::as_str),
+            Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
+        }
     }
 
     /// Any field at a dotted path (object keys only).
     pub fn at(&self, path: &str) -> Option<&'a Value> {
-        let mut v = self.value;
-        for key in path.split('.') {
+        let mut keys = path.split('.');
+        let mut v = self.field(keys.next()?)?;
+        for key in keys {
             v = v.get(key)?;
         }
         (!v.is_null()).then_some(v)
+    }
+
+    /// A top-level field, null included.
+    pub fn field(&self, key: &str) -> Option<&'a Value> {
+        self.record.get(self.raw, key)
     }
 
     pub fn event_name(&self) -> Option<&'a str> {

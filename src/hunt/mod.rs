@@ -10,6 +10,7 @@
 pub mod athena;
 pub mod detect;
 pub mod input;
+pub mod record;
 pub mod s3;
 pub mod sigma;
 
@@ -18,7 +19,6 @@ use crate::model::{Finding, InputError, Report, Severity};
 use crate::report::{self, Format};
 use detect::{Detector, Event, HuntContext, Interest};
 use memchr::memmem;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -393,7 +393,7 @@ struct Parsed {
     line: usize,
     range: std::ops::Range<usize>,
     mask: u64,
-    value: Value,
+    record: record::Record,
 }
 
 /// One file's records the detectors want (`text` holds their raw JSON), and its Sigma
@@ -463,12 +463,12 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
             error.get_or_insert(format!("record {} is not UTF-8 text", i + 1));
             continue;
         };
-        match serde_json::from_str::<Value>(raw) {
-            Ok(value) if value.is_object() => {
+        match record::Record::index(raw) {
+            Ok(record) => {
                 if mask & SIGMA_BIT != 0 {
                     mask &= !SIGMA_BIT;
                     let e = Event {
-                        value: &value,
+                        record: &record,
                         raw,
                         file: &display,
                         line: i + 1,
@@ -476,7 +476,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                     if in_window(&e, load.ctx) {
                         plan.sigma_candidates(recs.raw(i), rules.len(), &mut candidates);
                         for &ri in &candidates {
-                            if rules[ri].matches(&value, e.raw) {
+                            if rules[ri].matches(&e) {
                                 sigma_hits.push(sigma_hit(ri, &e));
                             }
                         }
@@ -487,15 +487,15 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                         line: i + 1,
                         range: recs.ranges[i].clone(),
                         mask,
-                        value,
+                        record,
                     });
                 }
             }
-            Ok(_) => {
+            Err(e) if e == "not an object" => {
                 error.get_or_insert(format!("record {} is not an object", i + 1));
             }
             Err(e) => {
-                error.get_or_insert(format!("record {}: invalid JSON: {e}", i + 1));
+                error.get_or_insert(format!("record {}: {e}", i + 1));
             }
         }
     }
@@ -670,7 +670,7 @@ fn feed(
         // Checked when the record was parsed.
         let raw = std::str::from_utf8(&file.text[rec.range.clone()]).unwrap_or_default();
         let e = Event {
-            value: &rec.value,
+            record: &rec.record,
             raw,
             file: &file.display,
             line: rec.line,

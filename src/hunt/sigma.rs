@@ -22,6 +22,8 @@
 //! a missing or null field, dotted paths walk objects and any element of arrays, and a string
 //! matcher on an object/array field sees its JSON text.
 
+use crate::hunt::detect::Event;
+use crate::hunt::record::Leaf;
 use crate::model::{InputError, Severity};
 use crate::template::node::{Kind, Node};
 use regex::Regex;
@@ -314,8 +316,8 @@ impl SigmaRule {
         format!("SIGMA-{}", self.id)
     }
 
-    pub fn matches(&self, record: &Value, raw: &str) -> bool {
-        eval(&self.condition, &self.selections, record, raw)
+    pub fn matches(&self, e: &Event) -> bool {
+        eval(&self.condition, &self.selections, e)
     }
 
     pub fn interest(&self) -> Option<(Vec<String>, Vec<String>)> {
@@ -387,24 +389,33 @@ fn required(e: &Expr, sels: &[(String, Selection)]) -> Option<Interest> {
     }
 }
 
-fn eval(e: &Expr, sels: &[(String, Selection)], rec: &Value, raw: &str) -> bool {
-    match e {
-        Expr::Sel(i) => sels[*i].1.matches(rec, raw),
-        Expr::Not(x) => !eval(x, sels, rec, raw),
-        Expr::And(xs) => xs.iter().all(|x| eval(x, sels, rec, raw)),
-        Expr::Or(xs) => xs.iter().any(|x| eval(x, sels, rec, raw)),
+fn eval(x: &Expr, sels: &[(String, Selection)], e: &Event) -> bool {
+    match x {
+        Expr::Sel(i) => sels[*i].1.matches(e),
+        Expr::Not(y) => !eval(y, sels, e),
+        Expr::And(ys) => ys.iter().all(|y| eval(y, sels, e)),
+        Expr::Or(ys) => ys.iter().any(|y| eval(y, sels, e)),
     }
 }
 
 impl Selection {
-    fn matches(&self, rec: &Value, raw: &str) -> bool {
+    fn matches(&self, e: &Event) -> bool {
         match self {
-            Selection::Fields(alts) => alts.iter().any(|alt| alt.iter().all(|f| f.matches(rec))),
+            Selection::Fields(alts) => alts.iter().any(|alt| alt.iter().all(|f| f.matches(e))),
             Selection::Keywords(ms) => {
-                let lower = raw.to_lowercase();
-                ms.iter().any(|m| m.matches_text(&lower, raw, rec))
+                let lower = e.raw.to_lowercase();
+                ms.iter().any(|m| m.matches_text(&lower, e.raw, false))
             }
         }
+    }
+}
+
+/// Every value the path reaches from the record's top level.
+fn resolve_field<'a>(e: &Event<'a>, path: &[String], out: &mut Vec<&'a Value>) {
+    if let Some((first, rest)) = path.split_first()
+        && let Some(v) = e.field(first)
+    {
+        resolve(v, rest, out);
     }
 }
 
@@ -439,13 +450,22 @@ fn text_of(v: &Value) -> Option<String> {
 }
 
 impl FieldMatch {
-    fn matches(&self, rec: &Value) -> bool {
+    fn matches(&self, e: &Event) -> bool {
+        self.matches_leaf(e).unwrap_or_else(|| self.matches_tree(e))
+    }
+
+    /// Over the parsed field: arrays fan out, objects and arrays also match as JSON text.
+    fn matches_tree(&self, e: &Event) -> bool {
         let mut found = Vec::new();
-        resolve(rec, &self.path, &mut found);
+        resolve_field(e, &self.path, &mut found);
         // Whole array/object text too, so `contains` on an array field sees its JSON.
         let mut whole = Vec::new();
         if self.path.len() == 1 || !found.is_empty() {
-            resolve_whole(rec, &self.path, &mut whole);
+            if let Some((first, rest)) = self.path.split_first()
+                && let Some(v) = e.field(first)
+            {
+                resolve_whole(v, rest, &mut whole);
+            }
         }
         let check = |m: &Matcher| -> bool {
             if let Matcher::Null = m {
@@ -453,16 +473,13 @@ impl FieldMatch {
             }
             if let Matcher::FieldRef(other) = m {
                 let mut refs = Vec::new();
-                resolve(rec, other, &mut refs);
+                resolve_field(e, other, &mut refs);
                 return found
                     .iter()
                     .any(|a| refs.iter().any(|b| a == b && !a.is_null()));
             }
             found.iter().chain(whole.iter()).any(|v| {
-                text_of(v).is_some_and(|t| {
-                    let lower = t.to_lowercase();
-                    m.matches_text(&lower, &t, v)
-                })
+                text_of(v).is_some_and(|t| m.matches_text(&lowercase(&t), &t, v.is_null()))
             })
         };
         if self.all {
@@ -470,6 +487,49 @@ impl FieldMatch {
         } else {
             self.values.iter().any(check)
         }
+    }
+}
+
+impl FieldMatch {
+    /// [`FieldMatch::matches`] for a plain string, bool, null or missing field read straight
+    /// from the text (the common case); `None` when the slow path must decide.
+    fn matches_leaf(&self, e: &Event) -> Option<bool> {
+        let mut keys = [""; 8];
+        if self.path.len() > keys.len()
+            || self.values.iter().any(|m| matches!(m, Matcher::FieldRef(_)))
+        {
+            return None;
+        }
+        for (k, p) in keys.iter_mut().zip(&self.path) {
+            *k = p;
+        }
+        let leaf = e.record.leaf(e.raw, &keys[..self.path.len()]);
+        let (text, absent) = match leaf {
+            Leaf::Other => return None,
+            Leaf::Missing | Leaf::Null => (None, true),
+            Leaf::Bool(b) => (Some(if b { "true" } else { "false" }), false),
+            Leaf::Str(s) => (Some(s), false),
+        };
+        let lower = text.map(lowercase);
+        let check = |m: &Matcher| match (m, text, &lower) {
+            (Matcher::Null, _, _) => absent,
+            (_, Some(t), Some(l)) => m.matches_text(l, t, false),
+            _ => false,
+        };
+        Some(if self.all {
+            self.values.iter().all(check)
+        } else {
+            self.values.iter().any(check)
+        })
+    }
+}
+
+/// Lowercase, without a copy when there is nothing to change.
+fn lowercase(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        std::borrow::Cow::Owned(t.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
     }
 }
 
@@ -493,9 +553,9 @@ fn resolve_whole<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
 }
 
 impl Matcher {
-    fn matches_text(&self, lower: &str, orig: &str, v: &Value) -> bool {
+    fn matches_text(&self, lower: &str, orig: &str, is_null: bool) -> bool {
         match self {
-            Matcher::Null => v.is_null(),
+            Matcher::Null => is_null,
             Matcher::Exact(s) => lower == s,
             Matcher::Prefix(s) => lower.starts_with(s.as_str()),
             Matcher::Suffix(s) => lower.ends_with(s.as_str()),
@@ -829,12 +889,95 @@ mod tests {
     }
 
     #[test]
+    fn text_leaves_match_as_the_parsed_tree_does() {
+        let records = [
+            r#"{"a": "Value", "b": {"c": "x.Y.z", "d": null, "e": true, "f": "10.0.0.5"}}"#,
+            r#"{"a": "", "b": {"c": "ÄBC", "d": "null", "e": false, "f": "not an ip"}}"#,
+            r#"{"a": null, "b": "flat"}"#,
+            r#"{"b": {"c": "Z", "d": 7}, "a": "VALUE"}"#,
+        ];
+        let dets = [
+            "  s:
+    a: value
+  condition: s",
+            "  s:
+    a|startswith: va
+    b.c|endswith: Z
+  condition: s",
+            "  s:
+    b.c|contains: .y.
+  condition: s",
+            "  s:
+    b.d: null
+  condition: s",
+            "  s:
+    b.e: 'true'
+  condition: s",
+            "  s:
+    b.e: 'false'
+  condition: s",
+            "  s:
+    a: ''
+  condition: s",
+            "  s:
+    b.f|cidr: 10.0.0.0/8
+  condition: s",
+            "  s:
+    b.c|re: '^[XZ]'
+  condition: s",
+            "  s:
+    a|contains|all:
+      - VA
+      - UE
+  condition: s",
+            "  s:
+    b.c:
+      - 'z'
+      - 'x.*'
+  condition: s",
+            "  s:
+    b.zz: null
+  condition: s",
+        ];
+        let mut fast_paths = 0;
+        for det in dets {
+            let r = rule(det);
+            let Selection::Fields(alts) = &r.selections[0].1 else {
+                panic!("{det}");
+            };
+            for raw in records {
+                let record = crate::hunt::record::Record::index(raw).unwrap();
+                let e = Event {
+                    record: &record,
+                    raw,
+                    file: "t.json",
+                    line: 1,
+                };
+                for f in alts.iter().flatten() {
+                    if let Some(fast) = f.matches_leaf(&e) {
+                        fast_paths += 1;
+                        assert_eq!(fast, f.matches_tree(&e), "{det} on {raw}");
+                    }
+                }
+            }
+        }
+        assert!(fast_paths > 40, "{fast_paths}");
+    }
+
+    #[test]
     fn interest_is_none_when_a_branch_lacks_event_name() {
         let r = rule("  a:\n    eventName: X\n  b:\n    userAgent: y\n  condition: a or b");
         assert!(r.interest().is_none());
         let r = rule("  a:\n    eventName: X\n  b:\n    userAgent: y\n  condition: a and not b");
         assert_eq!(r.interest().unwrap().0, vec!["x".to_string()]);
-        let rec = json!({"eventName": "X", "userAgent": "z"});
-        assert!(r.matches(&rec, ""));
+        let raw = json!({"eventName": "X", "userAgent": "z"}).to_string();
+        let record = crate::hunt::record::Record::index(&raw).unwrap();
+        let e = Event {
+            record: &record,
+            raw: &raw,
+            file: "t.json",
+            line: 1,
+        };
+        assert!(r.matches(&e));
     }
 }
