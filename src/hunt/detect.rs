@@ -9,10 +9,10 @@
 //! Stateful detectors keep BOUNDED state (cap maps, evict by window) and emit either when
 //! a threshold is crossed or in [`Detector::finish`].
 
-use crate::model::{EventContext, Finding, Severity};
-use crate::rules::Rule;
 use crate::hunt::record::Leaf;
 pub use crate::hunt::record::Record;
+use crate::model::{EventContext, Finding, Severity};
+use crate::rules::Rule;
 use serde_json::Value;
 
 /// One CloudTrail record. Accessors never panic: missing, null or mistyped fields are `None`.

@@ -230,6 +230,11 @@ struct Plan {
     sigma_by_name: HashMap<Box<str>, Vec<usize>>,
     sigma_by_source: HashMap<Box<str>, Vec<usize>>,
     sigma_every: Vec<usize>,
+    /// Sigma rules without such a requirement but with literals ([`sigma::SigmaRule::needles`]):
+    /// one case-insensitive pass per file, and per pattern the bits (index into
+    /// `sigma_by_needle`) of the rules it lets through (the guards: all of them).
+    sigma_needles: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
+    sigma_by_needle: Vec<usize>,
 }
 
 impl Plan {
@@ -245,6 +250,8 @@ impl Plan {
             sigma_by_name: HashMap::new(),
             sigma_by_source: HashMap::new(),
             sigma_every: Vec::new(),
+            sigma_needles: None,
+            sigma_by_needle: Vec::new(),
         };
         let mut needles: Vec<(&'static str, u64)> = Vec::new();
         for (i, d) in detectors.iter().enumerate() {
@@ -281,6 +288,7 @@ impl Plan {
                 .expect("a few short literal needles always build");
             p.contains = Some((automaton, needles.iter().map(|(_, b)| *b).collect()));
         }
+        let mut sigma_needles: Vec<(String, u64)> = Vec::new();
         for (ri, r) in sigma
             .map(|s| s.rules.as_slice())
             .unwrap_or_default()
@@ -300,18 +308,43 @@ impl Plan {
                     }
                     p.unknown_name |= SIGMA_BIT;
                 }
-                None => {
-                    p.always |= SIGMA_BIT;
-                    p.sigma_every.push(ri);
-                }
+                None => match r.needles() {
+                    Some(ns) if p.sigma_by_needle.len() < 64 => {
+                        let b = 1u64 << p.sigma_by_needle.len();
+                        p.sigma_by_needle.push(ri);
+                        for n in ns {
+                            match sigma_needles.iter_mut().find(|(x, _)| *x == n) {
+                                Some((_, bits)) => *bits |= b,
+                                None => sigma_needles.push((n, b)),
+                            }
+                        }
+                    }
+                    _ => {
+                        p.always |= SIGMA_BIT;
+                        p.sigma_every.push(ri);
+                    }
+                },
             }
+        }
+        if !sigma_needles.is_empty() {
+            let all = u64::MAX >> (64 - p.sigma_by_needle.len());
+            sigma_needles.extend(sigma::NEEDLE_GUARDS.iter().map(|g| (g.to_string(), all)));
+            let automaton = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .ascii_case_insensitive(true)
+                .build(sigma_needles.iter().map(|(n, _)| n))
+                .expect("short literal needles always build");
+            p.sigma_needles = Some((
+                automaton,
+                sigma_needles.into_iter().map(|(_, b)| b).collect(),
+            ));
         }
         p
     }
 
-    /// Indexes of the Sigma rules worth evaluating on a record (ascending); every rule when
-    /// its `eventName` cannot be peeked.
-    fn sigma_candidates(&self, raw: &[u8], all: usize, out: &mut Vec<usize>) {
+    /// Indexes of the Sigma rules worth evaluating on a record (ascending), given the
+    /// record's needle bits; every rule when its `eventName` cannot be peeked.
+    fn sigma_candidates(&self, raw: &[u8], needles: u64, all: usize, out: &mut Vec<usize>) {
         out.clear();
         let lower = |s: &str| s.to_ascii_lowercase();
         let Some(name) = input::peek_with(raw, &self.name_key) else {
@@ -319,6 +352,11 @@ impl Plan {
             return;
         };
         out.extend_from_slice(&self.sigma_every);
+        out.extend(
+            (0..self.sigma_by_needle.len())
+                .filter(|j| needles & (1 << j) != 0)
+                .map(|j| self.sigma_by_needle[j]),
+        );
         if let Some(v) = self.sigma_by_name.get(lower(name).as_str()) {
             out.extend_from_slice(v);
         }
@@ -336,8 +374,9 @@ impl Plan {
         out.dedup();
     }
 
-    /// Want masks of every record of a file, into `masks`.
-    fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>) {
+    /// Want masks of every record of a file, into `masks`, and the Sigma needle bits of
+    /// each record into `needles` (left empty when no rule has needles).
+    fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>, needles: &mut Vec<u64>) {
         let mut lower = String::new();
         let lookup = |s: &str, lower: &mut String| {
             lower.clear();
@@ -366,24 +405,48 @@ impl Plan {
             }
             m
         }));
-        // Substrings: one pass over the whole text for all needles; hits come in text order.
         if let Some((automaton, bits)) = &self.contains {
-            let (mut i, mut from) = (0, 0);
-            while let Some(hit) =
-                automaton.find(aho_corasick::Input::new(&recs.text[..]).range(from..))
-            {
-                from = hit.start() + 1;
-                while recs.ranges.get(i).is_some_and(|r| r.end <= hit.start()) {
-                    i += 1;
-                }
-                match recs.ranges.get(i) {
-                    Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
-                        masks[i] |= bits[hit.pattern().as_usize()];
-                    }
-                    Some(_) => {}
-                    None => break,
+            substrings(recs, automaton, bits, u64::MAX, masks);
+        }
+        needles.clear();
+        if let Some((automaton, bits)) = &self.sigma_needles {
+            needles.resize(masks.len(), 0);
+            let all = u64::MAX >> (64 - self.sigma_by_needle.len());
+            substrings(recs, automaton, bits, all, needles);
+            for (m, n) in masks.iter_mut().zip(needles.iter()) {
+                if *n != 0 {
+                    *m |= SIGMA_BIT;
                 }
             }
+        }
+    }
+}
+
+/// Substrings: one pass over the whole text for all patterns (hits come in text order),
+/// or-ing each hit pattern's bits into its record's slot; a record whose slot reaches
+/// `full` is skipped.
+fn substrings(
+    recs: &input::Records,
+    automaton: &aho_corasick::AhoCorasick,
+    bits: &[u64],
+    full: u64,
+    slots: &mut [u64],
+) {
+    let (mut i, mut from) = (0, 0);
+    while let Some(hit) = automaton.find(aho_corasick::Input::new(&recs.text[..]).range(from..)) {
+        from = hit.start() + 1;
+        while recs.ranges.get(i).is_some_and(|r| r.end <= hit.start()) {
+            i += 1;
+        }
+        match recs.ranges.get(i) {
+            Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
+                slots[i] |= bits[hit.pattern().as_usize()];
+                if slots[i] & full == full {
+                    from = from.max(r.end);
+                }
+            }
+            Some(_) => {}
+            None => break,
         }
     }
 }
@@ -402,19 +465,8 @@ struct FileRecords {
     display: String,
     text: Vec<u8>,
     records: Vec<Parsed>,
-    sigma_hits: Vec<SigmaHit>,
+    sigma: SigmaGroups,
     error: Option<String>,
-}
-
-/// One record a Sigma rule matched.
-struct SigmaHit {
-    rule: usize,
-    /// Grouping key: account and identity (the role behind an assumed-role session, else
-    /// the principal).
-    account: String,
-    identity: String,
-    event_name: String,
-    summary: detect::EventSummary,
 }
 
 /// What a loader needs besides the path.
@@ -443,16 +495,17 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                 display,
                 text: Vec::new(),
                 records: Vec::new(),
-                sigma_hits: Vec::new(),
+                sigma: SigmaGroups::default(),
                 error: Some(e),
             };
         }
     };
     let mut masks = MASKS.take();
-    plan.masks(&recs, &mut masks);
+    let mut needles = NEEDLES.take();
+    plan.masks(&recs, &mut masks, &mut needles);
     let mut error = recs.error.clone();
     let mut records = Vec::new();
-    let mut sigma_hits = Vec::new();
+    let mut sigma_groups = SigmaGroups::default();
     let mut candidates = Vec::new();
     let rules = load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default();
     for (i, mut mask) in masks.iter().copied().enumerate() {
@@ -474,10 +527,11 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                         line: i + 1,
                     };
                     if in_window(&e, load.ctx) {
-                        plan.sigma_candidates(recs.raw(i), rules.len(), &mut candidates);
+                        let n = needles.get(i).copied().unwrap_or(0);
+                        plan.sigma_candidates(recs.raw(i), n, rules.len(), &mut candidates);
                         for &ri in &candidates {
                             if rules[ri].matches(&e) {
-                                sigma_hits.push(sigma_hit(ri, &e));
+                                sigma_groups.add(ri, &e, i);
                             }
                         }
                     }
@@ -500,11 +554,23 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         }
     }
     MASKS.set(masks);
+    NEEDLES.set(needles);
+    sigma_groups.summarize_last(|i| {
+        let raw = std::str::from_utf8(recs.raw(i)).ok()?;
+        let record = record::Record::index(raw).ok()?;
+        let e = Event {
+            record: &record,
+            raw,
+            file: &display,
+            line: i + 1,
+        };
+        Some(e.summary())
+    });
     FileRecords {
         display,
         text: recs.into_text(),
         records,
-        sigma_hits,
+        sigma: sigma_groups,
         error,
     }
 }
@@ -512,6 +578,8 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
 thread_local! {
     /// Each loader thread's want-mask buffer, kept across files.
     static MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The same for the Sigma needle bits.
+    static NEEDLES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Gunzip output buffers handed back once a file is fed: reusing them saves the kernel
@@ -520,12 +588,14 @@ thread_local! {
 struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl Buffers {
+    /// The biggest buffer (a too-small one is dropped for a fresh allocation, whose pages
+    /// the kernel must fault in and zero again).
     fn take(&self) -> Vec<u8> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or_default()
+        let Ok(mut v) = self.0.lock() else {
+            return Vec::new();
+        };
+        let biggest = (0..v.len()).max_by_key(|&i| v[i].capacity());
+        biggest.map(|i| v.swap_remove(i)).unwrap_or_default()
     }
     fn give(&self, buf: Vec<u8>) {
         if let Ok(mut v) = self.0.lock()
@@ -543,7 +613,7 @@ fn load_file_guarded(path: &Path, load: Load) -> FileRecords {
             display: s3::display(path),
             text: Vec::new(),
             records: Vec::new(),
-            sigma_hits: Vec::new(),
+            sigma: SigmaGroups::default(),
             error: Some("internal error while reading this file".into()),
         },
     )
@@ -622,7 +692,7 @@ pub fn hunt_with(
             };
             spawn_next(&mut next);
             feed(&file, ctx, detectors, &plan, &mut findings);
-            sigma_groups.add(file.sigma_hits);
+            sigma_groups.merge(file.sigma);
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
@@ -687,67 +757,126 @@ fn feed(
     }
 }
 
-fn sigma_hit(rule: usize, e: &Event) -> SigmaHit {
-    let identity = match e.user_type() {
-        Some("AssumedRole") => e.str_at("userIdentity.sessionContext.sessionIssuer.arn"),
-        _ => None,
-    }
-    .or_else(|| e.principal())
-    .unwrap_or("unknown principal");
-    SigmaHit {
-        rule,
-        account: e.recipient_account_id().unwrap_or("").to_string(),
-        identity: identity.to_string(),
-        event_name: e.event_name().unwrap_or("?").to_string(),
-        summary: e.summary(),
-    }
-}
-
-/// Sigma matches grouped per rule, account and identity, in first-seen order: one finding
-/// per group carries every matching event id (a rule matching most records, such as
-/// `aws_sts_assumerole_misuse`, gives one finding per role rather than one per call).
+/// Sigma matches grouped per rule, account and identity (the role behind an assumed-role
+/// session, else the principal), in first-seen order: one finding per group carries every
+/// matching event id (a rule matching most records, such as `aws_sts_assumerole_misuse`,
+/// gives one finding per role rather than one per call). Loaders group each file's
+/// matches; the feeding thread merges the files' groups in file order.
 #[derive(Default)]
 struct SigmaGroups {
-    index: HashMap<(usize, String, String), usize>,
+    /// Per rule index: `account NUL identity` → index into `groups`.
+    index: Vec<HashMap<String, usize>>,
     groups: Vec<SigmaGroup>,
+    /// Scratch key, so a lookup allocates nothing.
+    key: String,
 }
 
 struct SigmaGroup {
     rule: usize,
-    identity: String,
+    /// `account NUL identity`.
+    key: String,
     /// Earlier events keep only their id and time; the last one is kept whole.
     events: Vec<detect::EventSummary>,
     names: Vec<String>,
+    /// Record index (in its file) of the last event, while a loader groups one file.
+    last: usize,
+}
+
+impl SigmaGroup {
+    fn identity(&self) -> &str {
+        self.key.split_once('\0').map_or("", |(_, i)| i)
+    }
+
+    fn add_name(&mut self, name: &str) {
+        if self.names.len() < 5 && !self.names.iter().any(|n| n == name) {
+            self.names.push(name.to_string());
+        }
+    }
+
+    /// Keeps only the id and time of the (so far) last event.
+    fn thin_last(&mut self) {
+        if let Some(prev) = self.events.last_mut() {
+            *prev = detect::EventSummary {
+                event_id: prev.event_id.take(),
+                event_time: prev.event_time.take(),
+                ..Default::default()
+            };
+        }
+    }
 }
 
 impl SigmaGroups {
-    fn add(&mut self, hits: Vec<SigmaHit>) {
-        for h in hits {
-            let key = (h.rule, h.account, h.identity);
-            let at = match self.index.get(&key) {
-                Some(&at) => at,
-                None => {
-                    self.groups.push(SigmaGroup {
-                        rule: h.rule,
-                        identity: key.2.clone(),
-                        events: Vec::new(),
-                        names: Vec::new(),
-                    });
-                    self.index.insert(key, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
-            };
-            let g = &mut self.groups[at];
-            if let Some(prev) = g.events.last_mut() {
-                *prev = detect::EventSummary {
-                    event_id: prev.event_id.take(),
-                    event_time: prev.event_time.take(),
-                    ..Default::default()
-                };
+    fn slot(&mut self, rule: usize) -> Option<usize> {
+        if self.index.len() <= rule {
+            self.index.resize_with(rule + 1, HashMap::new);
+        }
+        self.index[rule].get(self.key.as_str()).copied()
+    }
+
+    fn push(&mut self, g: SigmaGroup) -> usize {
+        self.index[g.rule].insert(g.key.clone(), self.groups.len());
+        self.groups.push(g);
+        self.groups.len() - 1
+    }
+
+    /// Rule `rule` matched `e`, record `at` of the file being loaded: its id and time are
+    /// kept ([`SigmaGroups::summarize_last`] fills in each group's last event).
+    fn add(&mut self, rule: usize, e: &Event, at: usize) {
+        let identity = match e.user_type() {
+            Some("AssumedRole") => e.str_at("userIdentity.sessionContext.sessionIssuer.arn"),
+            _ => None,
+        }
+        .or_else(|| e.principal())
+        .unwrap_or("unknown principal");
+        self.key.clear();
+        self.key.push_str(e.recipient_account_id().unwrap_or(""));
+        self.key.push('\0');
+        self.key.push_str(identity);
+        let g = match self.slot(rule) {
+            Some(g) => g,
+            None => self.push(SigmaGroup {
+                rule,
+                key: self.key.clone(),
+                events: Vec::new(),
+                names: Vec::new(),
+                last: at,
+            }),
+        };
+        let g = &mut self.groups[g];
+        g.events.push(detect::EventSummary {
+            event_id: e.event_id().map(str::to_string),
+            event_time: e.event_time().map(str::to_string),
+            ..Default::default()
+        });
+        g.last = at;
+        g.add_name(e.event_name().unwrap_or("?"));
+    }
+
+    /// Replaces each group's last event by its whole summary (`event(at)` reads record `at`).
+    fn summarize_last(&mut self, mut event: impl FnMut(usize) -> Option<detect::EventSummary>) {
+        for g in &mut self.groups {
+            if let (Some(last), Some(whole)) = (g.events.last_mut(), event(g.last)) {
+                *last = whole;
             }
-            g.events.push(h.summary);
-            if !g.names.contains(&h.event_name) && g.names.len() < 5 {
-                g.names.push(h.event_name);
+        }
+    }
+
+    /// Appends a later file's groups.
+    fn merge(&mut self, file: SigmaGroups) {
+        for mut g in file.groups {
+            self.key.clone_from(&g.key);
+            match self.slot(g.rule) {
+                None => {
+                    self.push(g);
+                }
+                Some(at) => {
+                    let mine = &mut self.groups[at];
+                    mine.thin_last();
+                    mine.events.append(&mut g.events);
+                    for n in &g.names {
+                        mine.add_name(n);
+                    }
+                }
             }
         }
     }
@@ -771,7 +900,7 @@ impl SigmaGroups {
                     &r.rule_id(),
                     r.level,
                     &remediation,
-                    &g.identity,
+                    g.identity(),
                     what,
                     &g.events,
                 )

@@ -7,13 +7,18 @@ use serde::de::{self, Deserializer as _, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
 /// Top-level fields by byte range in the record's text (which callers keep and pass back).
 #[derive(Debug)]
 pub struct Record {
     fields: Vec<Field>,
+    /// Member tables of the nested objects read so far (`userIdentity` and its
+    /// `sessionContext` are read many times per record): each object's start offset and
+    /// its slice of `members`, or `None` when it could not be read.
+    objects: RefCell<Vec<(usize, Option<Range<usize>>)>>,
+    members: RefCell<Vec<(Key, Range<usize>)>>,
 }
 
 #[derive(Debug)]
@@ -42,13 +47,21 @@ impl Record {
             .deserialize_map(Indexer { base: raw })
             .and_then(|f| de.end().map(|()| f))
             .map_err(|e| format!("invalid JSON: {e}"))?;
-        Ok(Record { fields })
+        Ok(Record {
+            fields,
+            objects: RefCell::new(Vec::new()),
+            members: RefCell::new(Vec::new()),
+        })
     }
 
     /// The value of top-level field `key` (the last one when a key repeats), parsed on
     /// first use. `raw` must be the text this record was indexed from.
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
-        let f = self.fields.iter().rev().find(|f| key_is(&f.key, raw, key))?;
+        let f = self
+            .fields
+            .iter()
+            .rev()
+            .find(|f| key_is(&f.key, raw, key))?;
         Some(f.parsed.get_or_init(|| {
             // Valid JSON: `index` checked the whole text.
             raw.get(f.value.clone())
@@ -79,14 +92,19 @@ impl Record {
         let Some((first, rest)) = path.split_first() else {
             return Leaf::Other;
         };
-        let Some(f) = self.fields.iter().rev().find(|f| key_is(&f.key, raw, first)) else {
+        let Some(f) = self
+            .fields
+            .iter()
+            .rev()
+            .find(|f| key_is(&f.key, raw, first))
+        else {
             return Leaf::Missing;
         };
-        let mut text = &raw[f.value.clone()];
+        let mut at = f.value.clone();
         for key in rest {
-            match text.as_bytes().first() {
-                Some(b'{') => match find_key(text, key) {
-                    Some(Some(v)) => text = v,
+            match raw.as_bytes().get(at.start) {
+                Some(b'{') => match self.member(raw, &at, key) {
+                    Some(Some(v)) => at = v,
                     Some(None) => return Leaf::Missing,
                     None => return Leaf::Other,
                 },
@@ -94,13 +112,48 @@ impl Record {
                 _ => return Leaf::Missing,
             }
         }
+        let text = &raw[at];
         match text.as_bytes() {
-            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => Leaf::Str(&text[1..text.len() - 1]),
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                Leaf::Str(&text[1..text.len() - 1])
+            }
             b"null" => Leaf::Null,
             b"true" => Leaf::Bool(true),
             b"false" => Leaf::Bool(false),
             _ => Leaf::Other,
         }
+    }
+}
+
+impl Record {
+    /// The value of `key` in the object at `raw[at]` (the last one when it repeats), from
+    /// its member table (built on first use); `None` when the object cannot be read.
+    fn member(&self, raw: &str, at: &Range<usize>, key: &str) -> Option<Option<Range<usize>>> {
+        let mut objects = self.objects.borrow_mut();
+        let slice = match objects.iter().find(|(start, _)| *start == at.start) {
+            Some((_, slice)) => slice.clone(),
+            None => {
+                let mut members = self.members.borrow_mut();
+                let from = members.len();
+                let slice = match read_members(raw, at.clone(), &mut members) {
+                    Some(()) => Some(from..members.len()),
+                    None => {
+                        members.truncate(from);
+                        None
+                    }
+                };
+                objects.push((at.start, slice.clone()));
+                slice
+            }
+        }?;
+        let members = self.members.borrow();
+        Some(
+            members[slice]
+                .iter()
+                .rev()
+                .find(|(k, _)| key_is(k, raw, key))
+                .map(|(_, v)| v.clone()),
+        )
     }
 }
 
@@ -111,21 +164,29 @@ fn key_is(k: &Key, raw: &str, key: &str) -> bool {
     }
 }
 
-/// The raw value of `key` in the object `text` (the last one when it repeats); `None` when
-/// the text cannot be read as an object. A plain scan (memchr over strings, no tree): the
-/// text was validated when the record was indexed.
-fn find_key<'a>(text: &'a str, key: &str) -> Option<Option<&'a str>> {
+/// Appends the members of the object at `raw[at]` (none when it is not an object) to
+/// `out`; `None` when it cannot be read.
+fn read_members(raw: &str, at: Range<usize>, out: &mut Vec<(Key, Range<usize>)>) -> Option<()> {
+    let text = raw.get(at.clone())?;
+    if !text.starts_with('{') {
+        return Some(());
+    }
     let b = text.as_bytes();
     let mut i = skip_ws(b, 1);
-    let mut found = None;
     if b.get(i) == Some(&b'}') {
-        return Some(None);
+        return Some(());
     }
     loop {
         let key_end = skip_string(b, i)?;
-        let is_key = match text.get(i + 1..key_end - 1)? {
-            k if !k.contains('\\') => k == key,
-            _ => serde_json::from_str::<String>(&text[i..key_end]).ok()? == key,
+        let k = text.get(i + 1..key_end - 1)?;
+        let key = if k.contains('\\') {
+            Key::Owned(
+                serde_json::from_str::<String>(&text[i..key_end])
+                    .ok()?
+                    .into(),
+            )
+        } else {
+            Key::At(at.start + i + 1..at.start + key_end - 1)
         };
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
@@ -133,13 +194,11 @@ fn find_key<'a>(text: &'a str, key: &str) -> Option<Option<&'a str>> {
         }
         let start = skip_ws(b, i + 1);
         let end = skip_value(b, start)?;
-        if is_key {
-            found = Some(text.get(start..end)?);
-        }
+        out.push((key, at.start + start..at.start + end));
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
-            b'}' => return Some(found),
+            b'}' => return Some(()),
             _ => return None,
         }
     }
@@ -159,11 +218,17 @@ fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut j = i + 1;
     loop {
-        let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
-        if b[k] == b'"' {
-            return Some(k + 1);
+        let rest = b.get(j..)?;
+        // Most strings are short: a plain look at a few bytes beats a vector search.
+        let k = match rest.iter().take(32).position(|&c| c == b'"' || c == b'\\') {
+            Some(k) => k,
+            None if rest.len() <= 32 => return None,
+            None => 32 + memchr::memchr2(b'"', b'\\', &rest[32..])?,
+        };
+        if rest[k] == b'"' {
+            return Some(j + k + 1);
         }
-        j = k + 2;
+        j += k + 2;
     }
 }
 
@@ -285,15 +350,31 @@ mod tests {
             "a": [{"t": "x"}], "num": 5, "t": "Last"}, "top": "v"}"#;
         let r = Record::index(raw).unwrap();
         assert_eq!(r.leaf(raw, &["top"]), Leaf::Str("v"));
-        assert_eq!(r.leaf(raw, &["u", "t"]), Leaf::Str("Last"), "last repeat wins");
+        assert_eq!(
+            r.leaf(raw, &["u", "t"]),
+            Leaf::Str("Last"),
+            "last repeat wins"
+        );
         assert_eq!(r.leaf(raw, &["u", "s", "i", "n"]), Leaf::Null);
         assert_eq!(r.leaf(raw, &["u", "s", "i", "b"]), Leaf::Bool(true));
-        assert_eq!(r.leaf(raw, &["u", "s", "i", "type"]), Leaf::Other, "escaped");
-        assert_eq!(r.leaf(raw, &["u", "a", "t"]), Leaf::Other, "array on the path");
+        assert_eq!(
+            r.leaf(raw, &["u", "s", "i", "type"]),
+            Leaf::Other,
+            "escaped"
+        );
+        assert_eq!(
+            r.leaf(raw, &["u", "a", "t"]),
+            Leaf::Other,
+            "array on the path"
+        );
         assert_eq!(r.leaf(raw, &["u", "num"]), Leaf::Other);
         assert_eq!(r.leaf(raw, &["u", "s"]), Leaf::Other, "object");
         assert_eq!(r.leaf(raw, &["u", "zz"]), Leaf::Missing);
-        assert_eq!(r.leaf(raw, &["top", "x"]), Leaf::Missing, "through a string");
+        assert_eq!(
+            r.leaf(raw, &["top", "x"]),
+            Leaf::Missing,
+            "through a string"
+        );
         assert_eq!(r.leaf(raw, &["nope", "x"]), Leaf::Missing);
     }
 
@@ -315,7 +396,11 @@ mod tests {
                     .map(|_| pieces[(next(rng) % pieces.len() as u64) as usize])
                     .collect::<String>(),
             ),
-            4 => Value::Array((0..next(rng) % 4).map(|_| random_value(rng, depth + 1)).collect()),
+            4 => Value::Array(
+                (0..next(rng) % 4)
+                    .map(|_| random_value(rng, depth + 1))
+                    .collect(),
+            ),
             _ => random_object(rng, depth + 1),
         }
     }
@@ -331,16 +416,29 @@ mod tests {
     }
 
     #[test]
-    fn key_scan_agrees_with_the_parser() {
+    fn member_tables_agree_with_the_parser() {
         let mut rng = 0x853c_49e6_748f_ea9bu64;
+        let keys = ["k", "k\"q", "k\\b", "t", "type", "é", "missing"];
         for _ in 0..3000 {
             let v = random_object(&mut rng, 0);
             for text in [v.to_string(), serde_json::to_string_pretty(&v).unwrap()] {
-                for key in ["k", "k\"q", "k\\b", "t", "type", "é", "missing"] {
-                    let got = find_key(&text, key).expect("an object");
-                    let got: Option<Value> = got.map(|t| serde_json::from_str(t).unwrap());
-                    assert_eq!(got.as_ref(), v.get(key), "{key} in {text}");
+                // Two objects deep, so lookups go through two cached member tables.
+                let raw = format!("{{\"r\": {{\"s\": {text}, \"x\": 1}}}}");
+                let r = Record::index(&raw).unwrap();
+                for _ in 0..2 {
+                    for key in keys {
+                        let want = match v.get(key) {
+                            None => Leaf::Missing,
+                            Some(Value::Null) => Leaf::Null,
+                            Some(Value::Bool(b)) => Leaf::Bool(*b),
+                            // Strings with escapes go the slow way.
+                            Some(Value::String(s)) if !s.contains(['"', '\\']) => Leaf::Str(s),
+                            Some(_) => Leaf::Other,
+                        };
+                        assert_eq!(r.leaf(&raw, &["r", "s", key]), want, "{key} in {raw}");
+                    }
                 }
+                assert_eq!(r.leaf(&raw, &["r", "x", "k"]), Leaf::Missing);
             }
         }
     }

@@ -92,8 +92,8 @@ enum Matcher {
     Contains(String),
     /// `|re`: case-sensitive, on the original text.
     Regex(Regex),
-    /// Wildcard pattern, on the lowercased text.
-    Wild(Regex),
+    /// Wildcard pattern, on the lowercased text, and its longest literal run.
+    Wild(Regex, String),
     Cidr(ipnet::IpNet),
     FieldRef(Vec<String>),
 }
@@ -320,6 +320,16 @@ impl SigmaRule {
         eval(&self.condition, &self.selections, e)
     }
 
+    /// Lowercase ASCII literals one of which a record's raw text holds (ASCII
+    /// case-insensitively) whenever the rule matches it, unless the text holds one of
+    /// [`NEEDLE_GUARDS`]; `None` when the rule has no such literal.
+    pub fn needles(&self) -> Option<Vec<String>> {
+        let mut n = needles_of(&self.condition, &self.selections)?;
+        n.sort();
+        n.dedup();
+        (!n.is_empty()).then_some(n)
+    }
+
     pub fn interest(&self) -> Option<(Vec<String>, Vec<String>)> {
         let (mut n, mut s) = required(&self.condition, &self.selections)?;
         n.sort();
@@ -327,6 +337,95 @@ impl SigmaRule {
         s.sort();
         s.dedup();
         Some((n, s))
+    }
+}
+
+/// Text that can only appear in a record's raw JSON inside a string, exactly as the
+/// matchers see it: ASCII, no quote, backslash or control character, and at least one
+/// character that cannot occur in JSON outside strings (structure, numbers, `true`,
+/// `false`, `null`), so number or object text re-serialized by serde cannot hold it either.
+fn usable_needle(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_control() && b != b'"' && b != b'\\')
+        && s.bytes()
+            .any(|b| !b"{}[]:,0123456789.e+-truefalsn".contains(&b))
+}
+
+/// Sequences whose presence in a record's raw text defeats the literal prefilter: escapes
+/// that decode to needle characters (`\uXXXX`, `\/`) and the only two non-ASCII
+/// characters whose lowercase holds ASCII letters (U+0130 → `i̇`, KELVIN SIGN → `k`).
+pub const NEEDLE_GUARDS: [&str; 4] = ["\\u", "\\/", "\u{130}", "\u{212A}"];
+
+impl Matcher {
+    /// The literal every text this matcher accepts contains (lowercase).
+    fn needle(&self) -> Option<&str> {
+        let s = match self {
+            Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Suffix(s) | Matcher::Contains(s) => s,
+            Matcher::Wild(_, s) => s,
+            Matcher::Null | Matcher::Regex(_) | Matcher::Cidr(_) | Matcher::FieldRef(_) => {
+                return None;
+            }
+        };
+        usable_needle(s).then_some(s.as_str())
+    }
+}
+
+/// The fewer and longer the needles, the fewer records they let through.
+fn better(a: Option<Vec<String>>, b: Option<Vec<String>>) -> Option<Vec<String>> {
+    let score = |v: &Vec<String>| {
+        let shortest = v.iter().map(String::len).min().unwrap_or(0);
+        (std::cmp::Reverse(v.len()), shortest)
+    };
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if score(&b) > score(&a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+impl FieldMatch {
+    fn needles(&self) -> Option<Vec<String>> {
+        if self.values.is_empty() {
+            return None;
+        }
+        if self.all {
+            // Every value must match: any one of them is required.
+            return self
+                .values
+                .iter()
+                .filter_map(|m| m.needle().map(|n| vec![n.to_string()]))
+                .fold(None, |acc, n| better(acc, Some(n)));
+        }
+        self.values
+            .iter()
+            .map(|m| m.needle().map(str::to_string))
+            .collect()
+    }
+}
+
+fn needles_of(e: &Expr, sels: &[(String, Selection)]) -> Option<Vec<String>> {
+    match e {
+        Expr::Sel(i) => match &sels[*i].1 {
+            Selection::Fields(alts) => {
+                let mut acc = Vec::new();
+                for alt in alts {
+                    let best = alt.iter().fold(None, |b, f| better(b, f.needles()))?;
+                    acc.extend(best);
+                }
+                (!alts.is_empty()).then_some(acc)
+            }
+            Selection::Keywords(ms) => ms.iter().map(|m| m.needle().map(str::to_string)).collect(),
+        },
+        Expr::Not(_) => None,
+        Expr::And(items) => items
+            .iter()
+            .fold(None, |b, x| better(b, needles_of(x, sels))),
+        Expr::Or(items) => {
+            let mut acc = Vec::new();
+            for x in items {
+                acc.extend(needles_of(x, sels)?);
+            }
+            (!items.is_empty()).then_some(acc)
+        }
     }
 }
 
@@ -496,7 +595,10 @@ impl FieldMatch {
     fn matches_leaf(&self, e: &Event) -> Option<bool> {
         let mut keys = [""; 8];
         if self.path.len() > keys.len()
-            || self.values.iter().any(|m| matches!(m, Matcher::FieldRef(_)))
+            || self
+                .values
+                .iter()
+                .any(|m| matches!(m, Matcher::FieldRef(_)))
         {
             return None;
         }
@@ -561,7 +663,7 @@ impl Matcher {
             Matcher::Suffix(s) => lower.ends_with(s.as_str()),
             Matcher::Contains(s) => lower.contains(s.as_str()),
             Matcher::Regex(r) => r.is_match(orig),
-            Matcher::Wild(r) => r.is_match(lower),
+            Matcher::Wild(r, _) => r.is_match(lower),
             Matcher::Cidr(net) => orig
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
@@ -725,6 +827,16 @@ fn wildcard(value: &str, mode: Mode) -> Matcher {
         };
     }
     let mut re = String::from("(?s)^");
+    let (mut run, mut longest) = (String::new(), String::new());
+    for t in &toks {
+        match t {
+            T::Lit(c) => run.extend(c.to_lowercase()),
+            _ => run.clear(),
+        }
+        if run.len() > longest.len() {
+            longest.clone_from(&run);
+        }
+    }
     for t in &toks {
         match t {
             T::Lit(c) => re.push_str(&regex::escape(&c.to_lowercase().to_string())),
@@ -733,7 +845,7 @@ fn wildcard(value: &str, mode: Mode) -> Matcher {
         }
     }
     re.push('$');
-    Matcher::Wild(Regex::new(&re).expect("escaped wildcard pattern"))
+    Matcher::Wild(Regex::new(&re).expect("escaped wildcard pattern"), longest)
 }
 
 // Condition grammar: or := and ('or' and)*; and := not ('and' not)*;
@@ -884,7 +996,7 @@ mod tests {
             wildcard("ab", Mode::Contains),
             Matcher::Contains(_)
         ));
-        assert!(matches!(wildcard("a?c", Mode::Plain), Matcher::Wild(_)));
+        assert!(matches!(wildcard("a?cd*e", Mode::Plain), Matcher::Wild(_, l) if l == "cd"));
         assert!(matches!(wildcard(r"a\*", Mode::Plain), Matcher::Exact(s) if s == "a*"));
     }
 
@@ -979,5 +1091,188 @@ mod tests {
             line: 1,
         };
         assert!(r.matches(&e));
+    }
+
+    #[test]
+    fn only_two_non_ascii_characters_lowercase_to_ascii() {
+        let found: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(found, ['\u{130}', '\u{212A}']);
+        for c in found {
+            assert!(NEEDLE_GUARDS.contains(&c.to_string().as_str()));
+        }
+    }
+
+    fn next(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+
+    const ALPHABET: [char; 16] = [
+        'a', 'B', 'o', 'K', '\u{212A}', '\u{130}', 'i', ' ', '/', '"', '\\', '\n', '1', 'e', ':',
+        '{',
+    ];
+
+    /// A random JSON string of ALPHABET characters, each written raw or escaped.
+    fn random_string(rng: &mut u64, out: &mut String) {
+        out.push('"');
+        for _ in 0..next(rng) % 6 {
+            let c = ALPHABET[(next(rng) % ALPHABET.len() as u64) as usize];
+            match (c, next(rng) % 3) {
+                ('"', _) => out.push_str("\\\""),
+                ('\\', _) => out.push_str("\\\\"),
+                ('\n', 0) => out.push_str("\\n"),
+                ('/', 0) => out.push_str("\\/"),
+                (c, n) if n == 0 || c == '\n' => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{u:04X}"));
+                    }
+                }
+                (c, _) => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    fn random_value(rng: &mut u64, depth: u32, out: &mut String) {
+        match next(rng) % if depth > 2 { 5 } else { 7 } {
+            0 | 1 => random_string(rng, out),
+            2 => out.push_str(["1E3", "10", "-0.5e1", "7"][(next(rng) % 4) as usize]),
+            3 => out.push_str(["true", "false"][(next(rng) % 2) as usize]),
+            4 => out.push_str("null"),
+            5 => random_object(rng, depth + 1, out),
+            _ => {
+                out.push('[');
+                for k in 0..next(rng) % 3 {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    random_value(rng, depth + 1, out);
+                }
+                out.push(']');
+            }
+        }
+    }
+
+    fn random_object(rng: &mut u64, depth: u32, out: &mut String) {
+        out.push('{');
+        for k in 0..next(rng) % 4 {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(["\"a\"", "\"b\"", "\"c\""][(next(rng) % 3) as usize]);
+            out.push_str(": ");
+            random_value(rng, depth, out);
+        }
+        out.push('}');
+    }
+
+    /// A random rule value: mostly a piece of a string the records hold (decoded), maybe
+    /// with a wildcard; control characters dropped, quotes doubled for YAML.
+    fn random_pattern(rng: &mut u64, pool: &[String]) -> String {
+        let mut v: String = if next(rng) % 4 == 0 || pool.is_empty() {
+            (0..1 + next(rng) % 3)
+                .map(|_| ALPHABET[(next(rng) % ALPHABET.len() as u64) as usize])
+                .collect()
+        } else {
+            let s: Vec<char> = pool[(next(rng) % pool.len() as u64) as usize]
+                .chars()
+                .collect();
+            let from = (next(rng) % (s.len() as u64 + 1)) as usize;
+            let to = from + (next(rng) % (s.len() - from + 1) as u64) as usize;
+            s[from..to].iter().collect()
+        };
+        match next(rng) % 6 {
+            0 => v.push('*'),
+            1 => v.insert(0, '?'),
+            _ => {}
+        }
+        v.retain(|c| !c.is_control());
+        v.replace('\'', "''")
+    }
+
+    fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if !s.is_empty() => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings_in(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| strings_in(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn a_rule_with_needles_matches_only_records_holding_one() {
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let records: Vec<String> = (0..300)
+            .map(|_| {
+                let mut r = String::new();
+                random_object(&mut rng, 0, &mut r);
+                r
+            })
+            .collect();
+        let mut pool = Vec::new();
+        for r in &records {
+            strings_in(&serde_json::from_str(r).unwrap(), &mut pool);
+        }
+        let fields = ["a", "b", "b.c", "c.a.b"];
+        let mods = ["", "|contains", "|startswith", "|endswith", "|contains|all"];
+        let (mut with_needles, mut matched, mut filtered) = (0, 0, 0);
+        for _ in 0..1500 {
+            let sel = |rng: &mut u64| {
+                let field = fields[(next(rng) % 4) as usize];
+                let m = mods[(next(rng) % 5) as usize];
+                let a = random_pattern(rng, &pool);
+                let b = random_pattern(rng, &pool);
+                match next(rng) % 3 {
+                    0 => format!("    {field}{m}: '{a}'\n"),
+                    1 => format!("    {field}{m}:\n      - '{a}'\n      - '{b}'\n"),
+                    _ => format!("    - '{a}'\n"),
+                }
+            };
+            let (s, t) = (sel(&mut rng), sel(&mut rng));
+            let cond = ["s", "s and t", "s or t", "s and not t"][(next(&mut rng) % 4) as usize];
+            let Ok(r) = SigmaRules::parse_one(
+                &format!(
+                    "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                     detection:\n  s:\n{s}  t:\n{t}  condition: {cond}\nlevel: high\n"
+                ),
+                "t.yml",
+            ) else {
+                continue;
+            };
+            let Some(needles) = r.needles() else {
+                continue;
+            };
+            with_needles += 1;
+            for raw in &records {
+                let record = crate::hunt::record::Record::index(raw).unwrap();
+                let e = Event {
+                    record: &record,
+                    raw,
+                    file: "t.json",
+                    line: 1,
+                };
+                let lower = raw.to_ascii_lowercase();
+                let through = needles.iter().any(|n| lower.contains(n.as_str()))
+                    || NEEDLE_GUARDS
+                        .iter()
+                        .any(|g| lower.contains(&g.to_ascii_lowercase()));
+                if r.matches(&e) {
+                    matched += 1;
+                    assert!(through, "{s}{t}{cond}: {needles:?} on {raw}");
+                } else if !through {
+                    filtered += 1;
+                }
+            }
+        }
+        assert!(
+            with_needles > 100 && matched > 100 && filtered > 1000,
+            "{with_needles} {matched} {filtered}"
+        );
     }
 }
