@@ -233,7 +233,7 @@ struct Plan {
     /// Sigma rules without such a requirement but with literals ([`sigma::SigmaRule::needles`]):
     /// one case-insensitive pass per file, and per pattern the bits (index into
     /// `sigma_by_needle`) of the rules it lets through (the guards: all of them).
-    sigma_needles: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
+    sigma_needles: Option<NeedleSearch>,
     sigma_by_needle: Vec<usize>,
 }
 
@@ -327,17 +327,7 @@ impl Plan {
             }
         }
         if !sigma_needles.is_empty() {
-            let all = u64::MAX >> (64 - p.sigma_by_needle.len());
-            sigma_needles.extend(sigma::NEEDLE_GUARDS.iter().map(|g| (g.to_string(), all)));
-            let automaton = aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .ascii_case_insensitive(true)
-                .build(sigma_needles.iter().map(|(n, _)| n))
-                .expect("short literal needles always build");
-            p.sigma_needles = Some((
-                automaton,
-                sigma_needles.into_iter().map(|(_, b)| b).collect(),
-            ));
+            p.sigma_needles = Some(NeedleSearch::new(sigma_needles));
         }
         p
     }
@@ -406,13 +396,21 @@ impl Plan {
             m
         }));
         if let Some((automaton, bits)) = &self.contains {
-            substrings(recs, automaton, bits, u64::MAX, masks);
+            substrings(recs, automaton, |p, _| bits[p], u64::MAX, masks);
         }
         needles.clear();
-        if let Some((automaton, bits)) = &self.sigma_needles {
+        if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
             let all = u64::MAX >> (64 - self.sigma_by_needle.len());
-            substrings(recs, automaton, bits, all, needles);
+            let text = &recs.text[..];
+            substrings(
+                recs,
+                &search.automaton,
+                |p, at| search.bits(text, p, at),
+                all,
+                needles,
+            );
+            substrings(recs, &search.guards, |_, _| all, all, needles);
             for (m, n) in masks.iter_mut().zip(needles.iter()) {
                 if *n != 0 {
                     *m |= SIGMA_BIT;
@@ -423,12 +421,12 @@ impl Plan {
 }
 
 /// Substrings: one pass over the whole text for all patterns (hits come in text order),
-/// or-ing each hit pattern's bits into its record's slot; a record whose slot reaches
-/// `full` is skipped.
+/// or-ing `bits(pattern, start)` of each hit into its record's slot; a record whose slot
+/// reaches `full` is skipped.
 fn substrings(
     recs: &input::Records,
     automaton: &aho_corasick::AhoCorasick,
-    bits: &[u64],
+    bits: impl Fn(usize, usize) -> u64,
     full: u64,
     slots: &mut [u64],
 ) {
@@ -440,7 +438,7 @@ fn substrings(
         }
         match recs.ranges.get(i) {
             Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
-                slots[i] |= bits[hit.pattern().as_usize()];
+                slots[i] |= bits(hit.pattern().as_usize(), hit.start());
                 if slots[i] & full == full {
                     from = from.max(r.end);
                 }
@@ -448,6 +446,86 @@ fn substrings(
             Some(_) => {}
             None => break,
         }
+    }
+}
+
+/// ASCII-case-insensitive search for the Sigma needles that stays on the packed (SIMD)
+/// searcher: aho-corasick's own case folding does not, and was a fifth of a `--sigma` run.
+/// The automaton holds every case variant of each needle's first few bytes; a hit is then
+/// checked against the whole needles sharing that prefix. The guards, which let a record
+/// meet every needle rule, have their own automaton: short patterns among many would
+/// shrink the packed searcher's fingerprints to two bytes and make it slow.
+struct NeedleSearch {
+    automaton: aho_corasick::AhoCorasick,
+    /// Per pattern: the needles it is a prefix variant of, and their bits.
+    needles: Vec<Vec<(Box<[u8]>, u64)>>,
+    /// [`sigma::NEEDLE_GUARDS`].
+    guards: aho_corasick::AhoCorasick,
+}
+
+impl NeedleSearch {
+    /// The packed searcher takes at most 64 patterns.
+    const MAX_PATTERNS: usize = 64;
+
+    fn new(needles: Vec<(String, u64)>) -> NeedleSearch {
+        let variants = |prefix: &[u8]| -> Vec<Vec<u8>> {
+            let mut out = vec![Vec::new()];
+            for &c in prefix {
+                let cases = [c.to_ascii_lowercase(), c.to_ascii_uppercase()];
+                let cases = if cases[0] == cases[1] {
+                    &cases[..1]
+                } else {
+                    &cases[..]
+                };
+                out = out
+                    .iter()
+                    .flat_map(|v| cases.iter().map(move |&c| [&v[..], &[c]].concat()))
+                    .collect();
+            }
+            out
+        };
+        let mut k = 4;
+        let table = loop {
+            let mut table: Vec<(Vec<u8>, Vec<(Box<[u8]>, u64)>)> = Vec::new();
+            for (n, bits) in &needles {
+                let n = n.as_bytes();
+                for v in variants(&n[..n.len().min(k)]) {
+                    let entry = (Box::<[u8]>::from(n), *bits);
+                    match table.iter_mut().find(|(p, _)| *p == v) {
+                        Some((_, list)) => list.push(entry),
+                        None => table.push((v, vec![entry])),
+                    }
+                }
+            }
+            if table.len() <= Self::MAX_PATTERNS || k == 1 {
+                break table;
+            }
+            k -= 1;
+        };
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(table.iter().map(|(p, _)| p))
+            .expect("short literal patterns always build");
+        let guards = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(sigma::NEEDLE_GUARDS)
+            .expect("short literal patterns always build");
+        NeedleSearch {
+            automaton,
+            needles: table.into_iter().map(|(_, n)| n).collect(),
+            guards,
+        }
+    }
+
+    /// Bits of the needles that pattern `p`, found at `at`, starts in `text`.
+    fn bits(&self, text: &[u8], p: usize, at: usize) -> u64 {
+        self.needles[p]
+            .iter()
+            .filter(|(n, _)| {
+                text.get(at..at + n.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(n))
+            })
+            .fold(0, |acc, (_, b)| acc | b)
     }
 }
 
@@ -1077,6 +1155,60 @@ mod tests {
         // All: every record, in file then record order.
         let lines: Vec<usize> = a.lock().unwrap().iter().map(|(_, l)| *l).collect();
         assert_eq!(lines, [1, 2, 3].repeat(30));
+    }
+
+    #[test]
+    fn needle_search_finds_what_a_plain_case_insensitive_search_finds() {
+        let needles = ["assumedrole", "root", "trufflehog", "ab"];
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let pieces = [
+            "AssumedRole",
+            "ROOT",
+            "Ro",
+            "oT",
+            "TruffleHog",
+            "aB",
+            "x",
+            "\\u0041",
+            "\u{212A}",
+        ];
+        for round in 0..200 {
+            let mut text = String::new();
+            for _ in 0..next() % 40 {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            let search = NeedleSearch::new(
+                needles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.to_string(), 1 << i))
+                    .collect(),
+            );
+            let mut got = 0;
+            let (b, mut from) = (text.as_bytes(), 0);
+            while let Some(hit) = search
+                .automaton
+                .find(aho_corasick::Input::new(b).range(from..))
+            {
+                got |= search.bits(b, hit.pattern().as_usize(), hit.start());
+                from = hit.start() + 1;
+            }
+            let lower = text.to_ascii_lowercase();
+            let want = needles
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| lower.contains(*n))
+                .fold(0, |acc, (i, _)| acc | 1 << i);
+            assert_eq!(got, want, "round {round}: {text}");
+            let guarded = sigma::NEEDLE_GUARDS.iter().any(|g| text.contains(g));
+            assert_eq!(search.guards.find(b).is_some(), guarded, "{text}");
+        }
     }
 
     #[test]
