@@ -449,6 +449,9 @@ fn substrings(
     }
 }
 
+/// Whole needles (lowercase) and their bits.
+type Needles = Vec<(Box<[u8]>, u64)>;
+
 /// ASCII-case-insensitive search for the Sigma needles that stays on the packed (SIMD)
 /// searcher: aho-corasick's own case folding does not, and was a fifth of a `--sigma` run.
 /// The automaton holds every case variant of each needle's first few bytes; a hit is then
@@ -458,7 +461,7 @@ fn substrings(
 struct NeedleSearch {
     automaton: aho_corasick::AhoCorasick,
     /// Per pattern: the needles it is a prefix variant of, and their bits.
-    needles: Vec<Vec<(Box<[u8]>, u64)>>,
+    needles: Vec<Needles>,
     /// [`sigma::NEEDLE_GUARDS`].
     guards: aho_corasick::AhoCorasick,
 }
@@ -486,7 +489,7 @@ impl NeedleSearch {
         };
         let mut k = 4;
         let table = loop {
-            let mut table: Vec<(Vec<u8>, Vec<(Box<[u8]>, u64)>)> = Vec::new();
+            let mut table: Vec<(Vec<u8>, Needles)> = Vec::new();
             for (n, bits) in &needles {
                 let n = n.as_bytes();
                 for v in variants(&n[..n.len().min(k)]) {

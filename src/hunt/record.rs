@@ -389,7 +389,7 @@ mod tests {
         let pieces = ["a", "\"", "\\", "{", "}", "[", "]", ",", ":", "é", " "];
         match next(rng) % if depth > 3 { 4 } else { 6 } {
             0 => Value::Null,
-            1 => Value::from(next(rng) % 3 == 0),
+            1 => Value::from(next(rng).is_multiple_of(3)),
             2 => Value::from((next(rng) % 2000) as f64 / 8.0 - 100.0),
             3 => Value::from(
                 (0..next(rng) % 6)

@@ -559,12 +559,11 @@ impl FieldMatch {
         resolve_field(e, &self.path, &mut found);
         // Whole array/object text too, so `contains` on an array field sees its JSON.
         let mut whole = Vec::new();
-        if self.path.len() == 1 || !found.is_empty() {
-            if let Some((first, rest)) = self.path.split_first()
-                && let Some(v) = e.field(first)
-            {
-                resolve_whole(v, rest, &mut whole);
-            }
+        if (self.path.len() == 1 || !found.is_empty())
+            && let Some((first, rest)) = self.path.split_first()
+            && let Some(v) = e.field(first)
+        {
+            resolve_whole(v, rest, &mut whole);
         }
         let check = |m: &Matcher| -> bool {
             if let Matcher::Null = m {
@@ -1175,7 +1174,7 @@ mod tests {
     /// A random rule value: mostly a piece of a string the records hold (decoded), maybe
     /// with a wildcard; control characters dropped, quotes doubled for YAML.
     fn random_pattern(rng: &mut u64, pool: &[String]) -> String {
-        let mut v: String = if next(rng) % 4 == 0 || pool.is_empty() {
+        let mut v: String = if next(rng).is_multiple_of(4) || pool.is_empty() {
             (0..1 + next(rng) % 3)
                 .map(|_| ALPHABET[(next(rng) % ALPHABET.len() as u64) as usize])
                 .collect()
