@@ -90,8 +90,9 @@ enum Matcher {
     Prefix(String),
     Suffix(String),
     Contains(String),
-    /// `|re`: case-sensitive, on the original text.
-    Regex(Regex),
+    /// `|re`: case-sensitive, on the original text; and a literal every match holds
+    /// (lowercase), when the pattern has one.
+    Regex(Regex, Option<String>),
     /// Wildcard pattern, on the lowercased text, and its longest literal run.
     Wild(Regex, String),
     Cidr(ipnet::IpNet),
@@ -361,8 +362,8 @@ impl Matcher {
     fn needle(&self) -> Option<&str> {
         let s = match self {
             Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Suffix(s) | Matcher::Contains(s) => s,
-            Matcher::Wild(_, s) => s,
-            Matcher::Null | Matcher::Regex(_) | Matcher::Cidr(_) | Matcher::FieldRef(_) => {
+            Matcher::Wild(_, s) | Matcher::Regex(_, Some(s)) => s,
+            Matcher::Null | Matcher::Regex(_, None) | Matcher::Cidr(_) | Matcher::FieldRef(_) => {
                 return None;
             }
         };
@@ -661,7 +662,7 @@ impl Matcher {
             Matcher::Prefix(s) => lower.starts_with(s.as_str()),
             Matcher::Suffix(s) => lower.ends_with(s.as_str()),
             Matcher::Contains(s) => lower.contains(s.as_str()),
-            Matcher::Regex(r) => r.is_match(orig),
+            Matcher::Regex(r, _) => r.is_match(orig),
             Matcher::Wild(r, _) => r.is_match(lower),
             Matcher::Cidr(net) => orig
                 .parse::<std::net::IpAddr>()
@@ -741,7 +742,14 @@ fn compile_map(node: &Node) -> Compiled<Vec<FieldMatch>> {
                     None => return Ok(Err(format!("bad fieldref in '{}'", e.key))),
                 },
                 (_, Mode::Re) => match scalar_text(v).map(|t| Regex::new(&t)) {
-                    Some(Ok(r)) => Matcher::Regex(r),
+                    Some(Ok(r)) => {
+                        let lit = regex_syntax::parse(r.as_str())
+                            .ok()
+                            .and_then(|h| required_literal(&h))
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .map(|l| l.to_lowercase());
+                        Matcher::Regex(r, lit)
+                    }
                     Some(Err(err)) => return Ok(Err(format!("bad regex in '{}': {err}", e.key))),
                     None => return Ok(Err(format!("bad regex in '{}'", e.key))),
                 },
@@ -845,6 +853,40 @@ fn wildcard(value: &str, mode: Mode) -> Matcher {
     }
     re.push('$');
     Matcher::Wild(Regex::new(&re).expect("escaped wildcard pattern"), longest)
+}
+
+/// The longest literal every match of `h` contains (`.+:assumed-role/aws:.+` holds
+/// `:assumed-role/aws:`). Case-insensitive letters are classes, not literals, so never
+/// taken for one.
+fn required_literal(h: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::HirKind;
+    let longer = |a: Option<Vec<u8>>, b: Option<Vec<u8>>| match (a, b) {
+        (Some(a), Some(b)) => Some(if b.len() > a.len() { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    match h.kind() {
+        HirKind::Literal(l) => Some(l.0.to_vec()),
+        HirKind::Capture(c) => required_literal(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_literal(&r.sub),
+        HirKind::Concat(items) => {
+            let (mut best, mut run) = (None, Vec::new());
+            for item in items {
+                match item.kind() {
+                    HirKind::Literal(l) => run.extend_from_slice(&l.0),
+                    _ => {
+                        if !run.is_empty() {
+                            best = longer(best, Some(std::mem::take(&mut run)));
+                        }
+                        best = longer(best, required_literal(item));
+                    }
+                }
+            }
+            (!run.is_empty())
+                .then_some(run)
+                .map_or(best.clone(), |r| longer(best, Some(r)))
+        }
+        _ => None,
+    }
 }
 
 // Condition grammar: or := and ('or' and)*; and := not ('and' not)*;
@@ -1195,6 +1237,53 @@ mod tests {
         v.replace('\'', "''")
     }
 
+    #[test]
+    fn regexes_yield_the_literal_every_match_holds() {
+        let lit = |re: &str| {
+            required_literal(&regex_syntax::parse(re).unwrap())
+                .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            lit(".+:assumed-role/aws:.+").as_deref(),
+            Some(":assumed-role/aws:")
+        );
+        assert_eq!(lit("^AKIA[0-9A-Z]{16}$").as_deref(), Some("AKIA"));
+        assert_eq!(lit("x(abcd)+y?").as_deref(), Some("abcd"));
+        assert_eq!(lit("ab?").as_deref(), Some("a"));
+        for none in ["(?i)abc", "a|b", "(abc)*", "[ab]c?", ".*"] {
+            assert_eq!(lit(none), None, "{none}");
+        }
+        let rule = SigmaRules::parse_one(
+            "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+             detection:\n  s:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\n  \
+             condition: s\nlevel: high\n",
+            "t.yml",
+        )
+        .unwrap();
+        assert_eq!(rule.needles(), Some(vec![":assumed-role/aws:".to_string()]));
+    }
+
+    /// `lit` (a random pattern) inside random regex syntax.
+    fn random_regex(rng: &mut u64, lit: &str) -> String {
+        let pick =
+            |rng: &mut u64, from: &[&'static str]| from[(next(rng) % from.len() as u64) as usize];
+        let lit = lit.replace("''", "'");
+        let lit = if next(rng).is_multiple_of(2) {
+            regex::escape(&lit)
+        } else {
+            lit.to_string()
+        };
+        let pre = pick(rng, &["", ".*", ".+", "^", "(?i)", "[ab]", "(x|y)?", "a*"]);
+        let mid = pick(rng, &["", ".", "\\d*", "(", "?", "+", "|", "[é]"]);
+        let post = pick(rng, &["", ".+", "$", "z?", ")"]);
+        let cut = lit
+            .char_indices()
+            .map(|(i, _)| i)
+            .nth((next(rng) % 4) as usize)
+            .unwrap_or(lit.len());
+        format!("{pre}{}{mid}{}{post}", &lit[..cut], &lit[cut..]).replace('\'', "''")
+    }
+
     fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
             serde_json::Value::String(s) if !s.is_empty() => out.push(s.clone()),
@@ -1219,14 +1308,24 @@ mod tests {
             strings_in(&serde_json::from_str(r).unwrap(), &mut pool);
         }
         let fields = ["a", "b", "b.c", "c.a.b"];
-        let mods = ["", "|contains", "|startswith", "|endswith", "|contains|all"];
+        let mods = [
+            "",
+            "|contains",
+            "|startswith",
+            "|endswith",
+            "|contains|all",
+            "|re",
+        ];
         let (mut with_needles, mut matched, mut filtered) = (0, 0, 0);
         for _ in 0..1500 {
             let sel = |rng: &mut u64| {
                 let field = fields[(next(rng) % 4) as usize];
-                let m = mods[(next(rng) % 5) as usize];
-                let a = random_pattern(rng, &pool);
-                let b = random_pattern(rng, &pool);
+                let m = mods[(next(rng) % mods.len() as u64) as usize];
+                let (mut a, mut b) = (random_pattern(rng, &pool), random_pattern(rng, &pool));
+                if m == "|re" {
+                    a = random_regex(rng, &a);
+                    b = random_regex(rng, &b);
+                }
                 match next(rng) % 3 {
                     0 => format!("    {field}{m}: '{a}'\n"),
                     1 => format!("    {field}{m}:\n      - '{a}'\n      - '{b}'\n"),
