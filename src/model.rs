@@ -64,8 +64,12 @@ impl fmt::Display for Severity {
 /// What a CloudTrail detection saw: enough to pivot in the logs or in Athena.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventContext {
-    /// CloudTrail `eventID`s that support the finding, in log order.
+    /// CloudTrail `eventID`s that support the finding, in log order (for a Sigma finding,
+    /// at most the first 99 and the last; `event_count` counts them all).
     pub event_ids: Vec<String>,
+    /// How many events support the finding, when `event_ids` may hold fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_count: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

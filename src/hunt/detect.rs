@@ -218,6 +218,7 @@ pub fn finding_with(
     times.sort_unstable();
     f.events = Some(EventContext {
         event_ids: ids.clone(),
+        event_count: None,
         principal: last.principal.clone(),
         source_ip: last.source_ip.clone(),
         region: last.region.clone(),

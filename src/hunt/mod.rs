@@ -856,12 +856,21 @@ struct SigmaGroup {
     rule: usize,
     /// `account NUL identity`.
     key: String,
-    /// Earlier events keep only their id and time; the last one is kept whole.
+    /// The first [`SIGMA_GROUP_EVENTS`] − 1 events and the last: earlier ones keep only their
+    /// id and time, the last one is kept whole. Bounded, so memory does not grow with the
+    /// number of matches.
     events: Vec<detect::EventSummary>,
+    /// Every matching event, and the earliest and latest `eventTime` among them.
+    count: usize,
+    first_seen: Option<String>,
+    last_seen: Option<String>,
     names: Vec<String>,
     /// Record index (in its file) of the last event, while a loader groups one file.
     last: usize,
 }
+
+/// Events listed per Sigma finding (the first ones and the last).
+const SIGMA_GROUP_EVENTS: usize = 100;
 
 impl SigmaGroup {
     fn identity(&self) -> &str {
@@ -871,6 +880,29 @@ impl SigmaGroup {
     fn add_name(&mut self, name: &str) {
         if self.names.len() < 5 && !self.names.iter().any(|n| n == name) {
             self.names.push(name.to_string());
+        }
+    }
+
+    /// Widens the time range to `t`.
+    fn seen(&mut self, t: Option<&str>) {
+        let Some(t) = t else { return };
+        if self.first_seen.as_deref().is_none_or(|f| t < f) {
+            self.first_seen = Some(t.to_string());
+        }
+        match &mut self.last_seen {
+            Some(l) if t <= l.as_str() => {}
+            // Reuses the string: times grow record by record.
+            Some(l) => l.replace_range(.., t),
+            None => self.last_seen = Some(t.to_string()),
+        }
+    }
+
+    /// Appends an event, or once the list is full, makes it the last one.
+    fn push_event(&mut self, ev: detect::EventSummary) {
+        if self.events.len() < SIGMA_GROUP_EVENTS {
+            self.events.push(ev);
+        } else if let Some(last) = self.events.last_mut() {
+            *last = ev;
         }
     }
 
@@ -919,16 +951,24 @@ impl SigmaGroups {
                 rule,
                 key: self.key.clone(),
                 events: Vec::new(),
+                count: 0,
+                first_seen: None,
+                last_seen: None,
                 names: Vec::new(),
                 last: at,
             }),
         };
         let g = &mut self.groups[g];
-        g.events.push(detect::EventSummary {
-            event_id: e.event_id().map(str::to_string),
-            event_time: e.event_time().map(str::to_string),
-            ..Default::default()
-        });
+        g.count += 1;
+        g.seen(e.event_time());
+        // Once the list is full, the last slot is left to `summarize_last`.
+        if g.events.len() < SIGMA_GROUP_EVENTS {
+            g.events.push(detect::EventSummary {
+                event_id: e.event_id().map(str::to_string),
+                event_time: e.event_time().map(str::to_string),
+                ..Default::default()
+            });
+        }
         g.last = at;
         g.add_name(e.event_name().unwrap_or("?"));
     }
@@ -944,7 +984,7 @@ impl SigmaGroups {
 
     /// Appends a later file's groups.
     fn merge(&mut self, file: SigmaGroups) {
-        for mut g in file.groups {
+        for g in file.groups {
             self.key.clone_from(&g.key);
             match self.slot(g.rule) {
                 None => {
@@ -953,7 +993,12 @@ impl SigmaGroups {
                 Some(at) => {
                     let mine = &mut self.groups[at];
                     mine.thin_last();
-                    mine.events.append(&mut g.events);
+                    mine.count += g.count;
+                    mine.seen(g.first_seen.as_deref());
+                    mine.seen(g.last_seen.as_deref());
+                    for ev in g.events {
+                        mine.push_event(ev);
+                    }
                     for n in &g.names {
                         mine.add_name(n);
                     }
@@ -971,20 +1016,26 @@ impl SigmaGroups {
                     Some(link) => format!("Investigate as the Sigma rule describes: {link}"),
                     None => "Investigate as the Sigma rule describes.".to_string(),
                 };
-                let n = g.events.len();
+                let n = g.count;
                 let what = if n == 1 {
                     format!("{} ({})", r.title, g.names.join(", "))
                 } else {
                     format!("{} ({} events: {})", r.title, n, g.names.join(", "))
                 };
-                detect::finding_with(
+                let mut f = detect::finding_with(
                     &r.rule_id(),
                     r.level,
                     &remediation,
                     g.identity(),
                     what,
                     &g.events,
-                )
+                );
+                if let Some(ev) = &mut f.events {
+                    ev.event_count = Some(n);
+                    ev.first_seen.clone_from(&g.first_seen);
+                    ev.last_seen.clone_from(&g.last_seen);
+                }
+                f
             })
             .collect()
     }
@@ -1241,5 +1292,75 @@ mod tests {
         assert!(errors[0].file.ends_with("f05.json.gz"), "{errors:?}");
         assert!(errors[0].message.starts_with("bad gzip data"), "{errors:?}");
         assert_eq!(a.lock().unwrap().len(), 87);
+    }
+
+    #[test]
+    fn sigma_groups_list_the_first_events_and_the_last_and_count_them_all() {
+        // Two files of one role's events; times out of order, so the range is not just the
+        // first and last event's.
+        let record = |i: usize| {
+            let t = if i == 7 {
+                "2024-01-01T00:00:00Z".to_string()
+            } else {
+                format!("2024-03-{:02}T00:00:{:02}Z", 1 + i / 60, i % 60)
+            };
+            format!(
+                r#"{{"eventID": "id-{i}", "eventTime": "{t}", "eventName": "N{}",
+                "recipientAccountId": "1", "userIdentity": {{"type": "AssumedRole",
+                "sessionContext": {{"sessionIssuer": {{"arn": "arn:aws:iam::1:role/r"}}}}}}}}"#,
+                i % 3
+            )
+        };
+        let file = |range: std::ops::Range<usize>| {
+            let mut g = SigmaGroups::default();
+            let raws: Vec<String> = range.clone().map(record).collect();
+            for (at, raw) in raws.iter().enumerate() {
+                let r = record::Record::index(raw).unwrap();
+                let e = Event {
+                    record: &r,
+                    raw,
+                    file: "f",
+                    line: at + 1,
+                };
+                g.add(0, &e, at);
+            }
+            g.summarize_last(|at| {
+                let r = record::Record::index(&raws[at]).ok()?;
+                Some(
+                    Event {
+                        record: &r,
+                        raw: &raws[at],
+                        file: "f",
+                        line: at + 1,
+                    }
+                    .summary(),
+                )
+            });
+            g
+        };
+        let mut all = file(0..150);
+        all.merge(file(150..260));
+        let rule = sigma::SigmaRules::parse_one(
+            "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+             detection:\n  s:\n    eventName: N\n  condition: s\nlevel: high\n",
+            "t.yml",
+        )
+        .unwrap();
+        let f = all.findings(&[rule]);
+        assert_eq!(f.len(), 1);
+        let ev = f[0].events.as_ref().unwrap();
+        let mut want: Vec<String> = (0..99).map(|i| format!("id-{i}")).collect();
+        want.push("id-259".into());
+        assert_eq!(ev.event_ids, want);
+        assert_eq!(ev.event_count, Some(260));
+        assert_eq!(ev.first_seen.as_deref(), Some("2024-01-01T00:00:00Z"));
+        assert_eq!(ev.last_seen.as_deref(), Some("2024-03-05T00:00:19Z"));
+        assert_eq!(f[0].line, 110, "the last event's record");
+        assert!(
+            f[0].description.contains("260 events: N0, N1, N2"),
+            "{}",
+            f[0].description
+        );
+        assert_eq!(f[0].resource_id, "arn:aws:iam::1:role/r");
     }
 }

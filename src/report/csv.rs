@@ -139,6 +139,7 @@ mod tests {
         );
         a.events = Some(EventContext {
             event_ids: vec!["e1".into(), "e2".into()],
+            event_count: None,
             principal: Some("=cmd|' /C calc'!A0".into()),
             source_ip: Some("203.0.113.9".into()),
             region: Some("us-east-1".into()),

@@ -39,7 +39,16 @@ pub fn render(report: &Report, format: Format) -> String {
 
 /// One line of a hunt finding's CloudTrail context, for the text and markdown renderers.
 pub fn event_line(ev: &crate::model::EventContext) -> String {
-    let mut parts = vec![format!("events: {}", ev.event_ids.join(", "))];
+    let mut parts = vec![match ev.event_count {
+        Some(n) if n > ev.event_ids.len() => {
+            format!(
+                "events ({n}, {} listed): {}",
+                ev.event_ids.len(),
+                ev.event_ids.join(", ")
+            )
+        }
+        _ => format!("events: {}", ev.event_ids.join(", ")),
+    }];
     for (k, v) in [
         ("principal", &ev.principal),
         ("ip", &ev.source_ip),
