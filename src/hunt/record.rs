@@ -1,70 +1,95 @@
-//! A CloudTrail record whose top-level fields are indexed, not parsed: each field's value
-//! is parsed the first time a detection reads it. Most detections read a few small
-//! fields (`eventName`, `userIdentity`, `sourceIPAddress`), so the big `requestParameters`
-//! and `responseElements` of most records are never turned into trees.
+//! A CloudTrail record indexed, not parsed: one validating pass (accepting exactly what
+//! serde_json accepts) records every object's members by byte range, so a dotted path
+//! such as `userIdentity.sessionContext.sessionIssuer.type` is a few table lookups, and a
+//! top-level value is parsed into a tree only when a detection asks for it. Most
+//! detections read a few small fields, so the big `requestParameters` and
+//! `responseElements` of most records are never turned into trees.
 
-use serde::de::{self, Deserializer as _, MapAccess, Visitor};
 use serde_json::Value;
-use serde_json::value::RawValue;
-use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
-use std::ops::Range;
+use std::cell::OnceCell;
 
-/// Top-level fields by byte range in the record's text (which callers keep and pass back).
+/// Every object of the record by its members' byte ranges in the record's text (which
+/// callers keep and pass back), built in one validating pass; object 0 is the record.
 #[derive(Debug)]
 pub struct Record {
-    fields: Vec<Field>,
-    /// Member tables of the nested objects read so far (`userIdentity` and its
-    /// `sessionContext` are read many times per record): each object's start offset and
-    /// its slice of `members`, or `None` when it could not be read.
-    objects: RefCell<Vec<(usize, Option<Range<usize>>)>>,
-    members: RefCell<Vec<(Key, Range<usize>)>>,
+    /// Each object's members, contiguous: `objects[i]` is its slice of `members`.
+    members: Vec<Member>,
+    objects: Vec<(u32, u32)>,
+    /// Top-level values parsed so far, by member index.
+    parsed: Box<[OnceCell<Value>]>,
 }
 
 #[derive(Debug)]
-struct Field {
+struct Member {
     key: Key,
-    value: Range<usize>,
-    parsed: OnceCell<Value>,
+    value: (u32, u32),
+    /// The object index when the value is an object (objects inside arrays are checked
+    /// but not indexed).
+    child: u32,
 }
+
+const NO_CHILD: u32 = u32::MAX;
 
 #[derive(Debug)]
 enum Key {
     /// Where the key's text is in the record (no escapes).
-    At(Range<usize>),
+    At(u32, u32),
     /// A key with escapes, unescaped.
     Owned(Box<str>),
 }
 
 impl Record {
-    /// Indexes the object `raw`; the whole text is checked to be valid JSON.
+    /// Indexes the object `raw`; the whole text is checked to be valid JSON (as
+    /// serde_json checks it).
     pub fn index(raw: &str) -> Result<Record, String> {
         if raw.trim_start().as_bytes().first() != Some(&b'{') {
             return Err("not an object".into());
         }
-        let mut de = serde_json::Deserializer::from_str(raw);
-        let fields = de
-            .deserialize_map(Indexer { base: raw })
-            .and_then(|f| de.end().map(|()| f))
-            .map_err(|e| format!("invalid JSON: {e}"))?;
-        Ok(Record {
-            fields,
-            objects: RefCell::new(Vec::new()),
-            members: RefCell::new(Vec::new()),
-        })
+        if raw.len() >= u32::MAX as usize {
+            return Err("record too large".into());
+        }
+        let mut r = Record {
+            members: Vec::with_capacity(64),
+            objects: Vec::with_capacity(8),
+            parsed: Box::new([]),
+        };
+        if Parser::default().run(raw, &mut r).is_none() {
+            // The rare bad record: serde names what is wrong and where.
+            let e = serde_json::from_str::<serde::de::IgnoredAny>(raw)
+                .err()
+                .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string());
+            return Err(format!("invalid JSON: {e}"));
+        }
+        let (from, to) = r.objects[0];
+        r.parsed = (from..to).map(|_| OnceCell::new()).collect();
+        Ok(r)
+    }
+
+    /// The members of object `obj`.
+    fn object(&self, obj: u32) -> &[Member] {
+        let (from, to) = self.objects[obj as usize];
+        &self.members[from as usize..to as usize]
+    }
+
+    /// The last member of object `obj` named `key` (the last one wins when a key repeats).
+    fn find(&self, raw: &str, obj: u32, key: &str) -> Option<(usize, &Member)> {
+        let (from, _) = self.objects[obj as usize];
+        self.object(obj)
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, m)| key_is(&m.key, raw, key))
+            .map(|(i, m)| (i + from as usize, m))
     }
 
     /// The value of top-level field `key` (the last one when a key repeats), parsed on
     /// first use. `raw` must be the text this record was indexed from.
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
-        let f = self
-            .fields
-            .iter()
-            .rev()
-            .find(|f| key_is(&f.key, raw, key))?;
-        Some(f.parsed.get_or_init(|| {
+        let (i, m) = self.find(raw, 0, key)?;
+        let from = self.objects[0].0 as usize;
+        Some(self.parsed[i - from].get_or_init(|| {
             // Valid JSON: `index` checked the whole text.
-            raw.get(f.value.clone())
+            raw.get(m.value.0 as usize..m.value.1 as usize)
                 .and_then(|t| serde_json::from_str(t).ok())
                 .unwrap_or(Value::Null)
         }))
@@ -89,30 +114,25 @@ impl Record {
     /// The leaf at `path` (top-level key first), for the common case of a plain string
     /// or scalar under objects only.
     pub fn leaf<'a>(&self, raw: &'a str, path: &[&str]) -> Leaf<'a> {
-        let Some((first, rest)) = path.split_first() else {
+        if path.is_empty() {
             return Leaf::Other;
-        };
-        let Some(f) = self
-            .fields
-            .iter()
-            .rev()
-            .find(|f| key_is(&f.key, raw, first))
-        else {
-            return Leaf::Missing;
-        };
-        let mut at = f.value.clone();
-        for key in rest {
-            match raw.as_bytes().get(at.start) {
-                Some(b'{') => match self.member(raw, &at, key) {
-                    Some(Some(v)) => at = v,
-                    Some(None) => return Leaf::Missing,
-                    None => return Leaf::Other,
-                },
-                Some(b'[') => return Leaf::Other,
-                _ => return Leaf::Missing,
+        }
+        let mut obj = 0;
+        let mut value = (0, 0, NO_CHILD);
+        for (n, key) in path.iter().enumerate() {
+            if n > 0 {
+                match raw.as_bytes().get(value.0 as usize) {
+                    Some(b'{') => obj = value.2,
+                    Some(b'[') => return Leaf::Other,
+                    _ => return Leaf::Missing,
+                }
+            }
+            match self.find(raw, obj, key) {
+                Some((_, m)) => value = (m.value.0, m.value.1, m.child),
+                None => return Leaf::Missing,
             }
         }
-        let text = &raw[at];
+        let text = &raw[value.0 as usize..value.1 as usize];
         match text.as_bytes() {
             [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
                 Leaf::Str(&text[1..text.len() - 1])
@@ -125,205 +145,277 @@ impl Record {
     }
 }
 
-impl Record {
-    /// The value of `key` in the object at `raw[at]` (the last one when it repeats), from
-    /// its member table (built on first use); `None` when the object cannot be read.
-    fn member(&self, raw: &str, at: &Range<usize>, key: &str) -> Option<Option<Range<usize>>> {
-        let mut objects = self.objects.borrow_mut();
-        let slice = match objects.iter().find(|(start, _)| *start == at.start) {
-            Some((_, slice)) => slice.clone(),
-            None => {
-                let mut members = self.members.borrow_mut();
-                let from = members.len();
-                let slice = match read_members(raw, at.clone(), &mut members) {
-                    Some(()) => Some(from..members.len()),
-                    None => {
-                        members.truncate(from);
-                        None
-                    }
-                };
-                objects.push((at.start, slice.clone()));
-                slice
-            }
-        }?;
-        let members = self.members.borrow();
-        Some(
-            members[slice]
-                .iter()
-                .rev()
-                .find(|(k, _)| key_is(k, raw, key))
-                .map(|(_, v)| v.clone()),
-        )
-    }
-}
-
 fn key_is(k: &Key, raw: &str, key: &str) -> bool {
     match k {
-        Key::At(r) => raw.as_bytes().get(r.clone()) == Some(key.as_bytes()),
+        Key::At(from, to) => {
+            raw.as_bytes().get(*from as usize..*to as usize) == Some(key.as_bytes())
+        }
         Key::Owned(k) => &**k == key,
     }
 }
 
-/// Appends the members of the object at `raw[at]` (none when it is not an object) to
-/// `out`; `None` when it cannot be read.
-fn read_members(raw: &str, at: Range<usize>, out: &mut Vec<(Key, Range<usize>)>) -> Option<()> {
-    let text = raw.get(at.clone())?;
-    if !text.starts_with('{') {
-        return Some(());
-    }
-    let b = text.as_bytes();
-    let mut i = skip_ws(b, 1);
-    if b.get(i) == Some(&b'}') {
-        return Some(());
-    }
-    loop {
-        let key_end = skip_string(b, i)?;
-        let k = text.get(i + 1..key_end - 1)?;
-        let key = if k.contains('\\') {
-            Key::Owned(
-                serde_json::from_str::<String>(&text[i..key_end])
-                    .ok()?
-                    .into(),
-            )
-        } else {
-            Key::At(at.start + i + 1..at.start + key_end - 1)
-        };
-        i = skip_ws(b, key_end);
-        if b.get(i) != Some(&b':') {
-            return None;
+/// An open container while parsing.
+struct Frame {
+    /// Object index, or `NO_CHILD` for an array or an object inside an array (checked,
+    /// not indexed).
+    obj: u32,
+    is_object: bool,
+    /// Where this object's members start in `Parser::pending`.
+    first: usize,
+    /// The member (in `pending`) whose value this container is, to close its range.
+    parent: Option<usize>,
+}
+
+/// The validating indexer. Members of open objects wait in `pending` (inner objects close
+/// first, so each object's members are the tail of `pending` when it closes).
+#[derive(Default)]
+struct Parser {
+    pending: Vec<Member>,
+    stack: Vec<Frame>,
+}
+
+impl Parser {
+    fn run(&mut self, raw: &str, r: &mut Record) -> Option<()> {
+        let b = raw.as_bytes();
+        let mut i = skip_ws(b, 0);
+        self.open(b, &mut i, r, None, true)?;
+        if self.closed_if_empty(b, &mut i, r)? {
+            return (skip_ws(b, i) == b.len()).then_some(());
         }
-        let start = skip_ws(b, i + 1);
-        let end = skip_value(b, start)?;
-        out.push((key, at.start + start..at.start + end));
-        i = skip_ws(b, end);
-        match b.get(i)? {
-            b',' => i = skip_ws(b, i + 1),
-            b'}' => return Some(()),
+        let mut expect_element = true;
+        loop {
+            if expect_element {
+                let top = self.stack.last()?;
+                let indexed = top.obj != NO_CHILD;
+                // A member's key and colon, or an array element's position.
+                let member = if top.is_object {
+                    i = skip_ws(b, i);
+                    let key_end = string_end(b, i)?;
+                    let key = if b[i + 1..key_end - 1].contains(&b'\\') {
+                        match serde_json::from_str::<String>(&raw[i..key_end]) {
+                            Ok(k) => Key::Owned(k.into()),
+                            // A lone surrogate: serde_json rejected it in a top-level key
+                            // only (nested values were skipped, not decoded).
+                            Err(_) if self.stack.len() > 1 => Key::Owned("\u{FFFD}".into()),
+                            Err(_) => return None,
+                        }
+                    } else {
+                        Key::At(i as u32 + 1, key_end as u32 - 1)
+                    };
+                    i = skip_ws(b, key_end);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                    indexed.then(|| {
+                        self.pending.push(Member {
+                            key,
+                            value: (i as u32, 0),
+                            child: NO_CHILD,
+                        });
+                        self.pending.len() - 1
+                    })
+                } else {
+                    i = skip_ws(b, i);
+                    None
+                };
+                match b.get(i)? {
+                    b'{' | b'[' => {
+                        self.open(b, &mut i, r, member, indexed && member.is_some())?;
+                        if !self.closed_if_empty(b, &mut i, r)? {
+                            continue;
+                        }
+                    }
+                    _ => {
+                        i = scalar_end(b, i)?;
+                        if let Some(m) = member {
+                            self.pending[m].value.1 = i as u32;
+                        }
+                    }
+                }
+            }
+            // After a value: `,` (another element follows) or closes.
+            i = skip_ws(b, i);
+            let top = self.stack.last()?;
+            match (b.get(i)?, top.is_object) {
+                (b',', _) => {
+                    i += 1;
+                    expect_element = true;
+                }
+                (b'}', true) | (b']', false) => {
+                    i += 1;
+                    self.close(r, i);
+                    if self.stack.is_empty() {
+                        return (skip_ws(b, i) == b.len()).then_some(());
+                    }
+                    expect_element = false;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Pushes the container starting at `b[*i]` and steps past its opening bracket.
+    fn open(
+        &mut self,
+        b: &[u8],
+        i: &mut usize,
+        r: &mut Record,
+        parent: Option<usize>,
+        indexed: bool,
+    ) -> Option<()> {
+        let is_object = match b.get(*i)? {
+            b'{' => true,
+            b'[' => false,
             _ => return None,
+        };
+        let obj = if is_object && indexed {
+            r.objects.push((0, 0));
+            let id = (r.objects.len() - 1) as u32;
+            if let Some(m) = parent {
+                self.pending[m].child = id;
+            }
+            id
+        } else {
+            NO_CHILD
+        };
+        self.stack.push(Frame {
+            obj,
+            is_object,
+            first: self.pending.len(),
+            parent,
+        });
+        *i += 1;
+        Some(())
+    }
+
+    /// Right after an opening bracket: closes the container when it is empty (`true`).
+    fn closed_if_empty(&mut self, b: &[u8], i: &mut usize, r: &mut Record) -> Option<bool> {
+        let j = skip_ws(b, *i);
+        let close = if self.stack.last()?.is_object {
+            b'}'
+        } else {
+            b']'
+        };
+        if b.get(j) != Some(&close) {
+            return Some(false);
+        }
+        *i = j + 1;
+        self.close(r, *i);
+        Some(true)
+    }
+
+    /// Closes the top container, which ends before `end`.
+    fn close(&mut self, r: &mut Record, end: usize) {
+        let Some(f) = self.stack.pop() else { return };
+        if f.obj != NO_CHILD {
+            let from = r.members.len() as u32;
+            r.members.extend(self.pending.drain(f.first..));
+            r.objects[f.obj as usize] = (from, r.members.len() as u32);
+        }
+        if let Some(m) = f.parent {
+            self.pending[m].value.1 = end as u32;
         }
     }
 }
 
+/// JSON whitespace (what serde_json skips).
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+    while let Some(b' ' | b'\n' | b'\t' | b'\r') = b.get(i) {
         i += 1;
     }
     i
 }
 
-/// The index after the string whose opening quote is at `i`.
-fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+/// Bytes of `w` that are `"`, `\` or a control character: the lowest flagged byte is exact
+/// (higher ones may be false, from borrows).
+fn specials(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+    control | zero(w ^ (b'"' as u64 * ONES)) | zero(w ^ (b'\\' as u64 * ONES))
+}
+
+/// The index after the valid string whose opening quote is at `i`.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let mut j = i + 1;
     loop {
-        let rest = b.get(j..)?;
-        // Most strings are short: a plain look at a few bytes beats a vector search.
-        let k = match rest.iter().take(32).position(|&c| c == b'"' || c == b'\\') {
-            Some(k) => k,
-            None if rest.len() <= 32 => return None,
-            None => 32 + memchr::memchr2(b'"', b'\\', &rest[32..])?,
-        };
-        if rest[k] == b'"' {
-            return Some(j + k + 1);
+        // Eight bytes at a time to the next quote, backslash or control character.
+        while let Some(chunk) = b.get(j..j + 8) {
+            let m = specials(u64::from_le_bytes(chunk.try_into().ok()?));
+            if m != 0 {
+                j += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            j += 8;
         }
-        j += k + 2;
-    }
-}
-
-/// The index after the value starting at `i`.
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => skip_string(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            loop {
-                match b.get(j)? {
-                    b'"' => {
-                        j = skip_string(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
+        match *b.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => {
+                match *b.get(j + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 2,
+                    b'u' => {
+                        // serde_json checks only the four hex digits here.
+                        let hex = b.get(j + 2..j + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
                         }
+                        j += 6;
                     }
-                    _ => {}
+                    _ => return None,
                 }
+            }
+            c if c < 0x20 => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// The index after the valid string, number, `true`, `false` or `null` at `i`.
+fn scalar_end(b: &[u8], i: usize) -> Option<usize> {
+    let digits = |mut j: usize| {
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        j
+    };
+    match *b.get(i)? {
+        b'"' => string_end(b, i),
+        b't' => b[i..].starts_with(b"true").then_some(i + 4),
+        b'f' => b[i..].starts_with(b"false").then_some(i + 5),
+        b'n' => b[i..].starts_with(b"null").then_some(i + 4),
+        b'-' | b'0'..=b'9' => {
+            let mut j = i + usize::from(b[i] == b'-');
+            match *b.get(j)? {
+                b'0' => j += 1,
+                b'1'..=b'9' => j = digits(j + 1),
+                _ => return None,
+            }
+            if b.get(j) == Some(&b'.') {
+                let k = digits(j + 1);
+                if k == j + 1 {
+                    return None;
+                }
+                j = k;
+            }
+            if let Some(b'e' | b'E') = b.get(j) {
                 j += 1;
+                if let Some(b'+' | b'-') = b.get(j) {
+                    j += 1;
+                }
+                let k = digits(j);
+                if k == j {
+                    return None;
+                }
+                j = k;
             }
+            Some(j)
         }
-        _ => {
-            let n = b
-                .get(i..)?
-                .iter()
-                .position(|c| matches!(c, b',' | b'}' | b']') || c.is_ascii_whitespace())
-                .unwrap_or(b.len() - i);
-            Some(i + n)
-        }
-    }
-}
-
-/// Collects the fields of the top-level object, borrowing from `base`.
-struct Indexer<'r> {
-    base: &'r str,
-}
-
-impl Indexer<'_> {
-    fn at(&self, s: &str) -> Range<usize> {
-        let start = s.as_ptr() as usize - self.base.as_ptr() as usize;
-        start..start + s.len()
-    }
-}
-
-impl<'de> Visitor<'de> for Indexer<'_> {
-    type Value = Vec<Field>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a CloudTrail record object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Field>, A::Error> {
-        let mut fields = Vec::with_capacity(24);
-        while let Some(KeyText(k)) = map.next_key()? {
-            let v: &RawValue = map.next_value()?;
-            let key = match k {
-                Cow::Borrowed(s) => Key::At(self.at(s)),
-                Cow::Owned(s) => Key::Owned(s.into()),
-            };
-            fields.push(Field {
-                key,
-                value: self.at(v.get()),
-                parsed: OnceCell::new(),
-            });
-        }
-        Ok(fields)
-    }
-}
-
-/// A key borrowed from the text when it has no escapes.
-struct KeyText<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for KeyText<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = KeyText<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<KeyText<'de>, E> {
-                Ok(KeyText(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyText<'de>, E> {
-                Ok(KeyText(Cow::Owned(s.to_string())))
-            }
-        }
-        d.deserialize_str(V)
+        _ => None,
     }
 }
 
@@ -439,6 +531,82 @@ mod tests {
                     }
                 }
                 assert_eq!(r.leaf(&raw, &["r", "x", "k"]), Leaf::Missing);
+            }
+        }
+    }
+
+    /// What the serde indexer accepted: an object of keys (unescaped, checked) and raw values.
+    fn serde_accepts(t: &str) -> bool {
+        type Fields<'a> = std::collections::BTreeMap<String, &'a serde_json::value::RawValue>;
+        t.trim_start().starts_with('{') && serde_json::from_str::<Fields>(t).is_ok()
+    }
+
+    #[test]
+    fn the_same_text_is_valid_as_for_serde() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let pieces = [
+            "\"",
+            "\\",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "0",
+            "-",
+            ".",
+            "e",
+            "E+",
+            "01",
+            "tru",
+            "null",
+            "\u{1}",
+            "\u{7f}",
+            " ",
+            "\t",
+            "\\u12",
+            "\\u00e9",
+            "\\ud800",
+            "\\x",
+            "\\/",
+            "é",
+            "1.",
+            "-0",
+            "1e5",
+            "{}",
+            "[]",
+            "{\"\\ud800\":1}",
+        ];
+        let (mut valid, mut invalid) = (0, 0);
+        for n in 0..20_000 {
+            let v = random_object(&mut rng, 0);
+            let mut t = if n % 2 == 0 {
+                v.to_string()
+            } else {
+                serde_json::to_string_pretty(&v).unwrap()
+            };
+            for _ in 0..next(&mut rng) % 3 {
+                let at = (next(&mut rng) % (t.len() as u64 + 1)) as usize;
+                let at = (at..=t.len()).find(|&k| t.is_char_boundary(k)).unwrap();
+                let piece = pieces[(next(&mut rng) % pieces.len() as u64) as usize];
+                if next(&mut rng).is_multiple_of(2) {
+                    t.insert_str(at, piece);
+                } else if let Some(c) = t[at..].chars().next() {
+                    t.replace_range(at..at + c.len_utf8(), piece);
+                }
+            }
+            let want = serde_accepts(&t);
+            assert_eq!(Record::index(&t).is_ok(), want, "{t}");
+            if want { valid += 1 } else { invalid += 1 }
+        }
+        assert!(valid > 5000 && invalid > 5000, "{valid} {invalid}");
+        // serde_json skips nested values without a depth limit; the stack here is a `Vec`.
+        for depth in [1, 127, 128, 129, 5000] {
+            for (open, close) in [("[", "]"), ("{\"k\":", "}")] {
+                let t = format!("{{\"a\":{}1{}}}", open.repeat(depth), close.repeat(depth));
+                let want = serde_accepts(&t);
+                assert_eq!(Record::index(&t).is_ok(), want, "depth {depth} {open}");
             }
         }
     }
