@@ -402,15 +402,7 @@ impl Plan {
         if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
             let all = u64::MAX >> (64 - self.sigma_by_needle.len());
-            let text = &recs.text[..];
-            substrings(
-                recs,
-                &search.automaton,
-                |p, at| search.bits(text, p, at),
-                all,
-                needles,
-            );
-            substrings(recs, &search.guards, |_, _| all, all, needles);
+            LOWER.with_borrow_mut(|lower| search.search(recs, all, lower, needles));
             for (m, n) in masks.iter_mut().zip(needles.iter()) {
                 if *n != 0 {
                     *m |= SIGMA_BIT;
@@ -449,86 +441,58 @@ fn substrings(
     }
 }
 
-/// Whole needles (lowercase) and their bits.
-type Needles = Vec<(Box<[u8]>, u64)>;
-
-/// ASCII-case-insensitive search for the Sigma needles that stays on the packed (SIMD)
-/// searcher: aho-corasick's own case folding does not, and was a fifth of a `--sigma` run.
-/// The automaton holds every case variant of each needle's first few bytes; a hit is then
-/// checked against the whole needles sharing that prefix. The guards, which let a record
-/// meet every needle rule, have their own automaton: short patterns among many would
-/// shrink the packed searcher's fingerprints to two bytes and make it slow.
+/// ASCII-case-insensitive search for the Sigma needles: the file's text lowercased once,
+/// then one `memmem` pass per needle, skipping to the next record after each hit. (An
+/// Aho-Corasick automaton over the needles' case variants needed the slower "fat" packed
+/// searcher and was a seventh of a `--sigma` run.) The guards, which let a record meet
+/// every needle rule, are searched in the original text.
 struct NeedleSearch {
-    automaton: aho_corasick::AhoCorasick,
-    /// Per pattern: the needles it is a prefix variant of, and their bits.
-    needles: Vec<Needles>,
+    /// Each lowercase needle and the bits of the rules it lets through.
+    needles: Vec<(memmem::Finder<'static>, u64)>,
     /// [`sigma::NEEDLE_GUARDS`].
     guards: aho_corasick::AhoCorasick,
 }
 
 impl NeedleSearch {
-    /// The packed searcher takes at most 64 patterns.
-    const MAX_PATTERNS: usize = 64;
-
     fn new(needles: Vec<(String, u64)>) -> NeedleSearch {
-        let variants = |prefix: &[u8]| -> Vec<Vec<u8>> {
-            let mut out = vec![Vec::new()];
-            for &c in prefix {
-                let cases = [c.to_ascii_lowercase(), c.to_ascii_uppercase()];
-                let cases = if cases[0] == cases[1] {
-                    &cases[..1]
-                } else {
-                    &cases[..]
-                };
-                out = out
-                    .iter()
-                    .flat_map(|v| cases.iter().map(move |&c| [&v[..], &[c]].concat()))
-                    .collect();
-            }
-            out
-        };
-        let mut k = 4;
-        let table = loop {
-            let mut table: Vec<(Vec<u8>, Needles)> = Vec::new();
-            for (n, bits) in &needles {
-                let n = n.as_bytes();
-                for v in variants(&n[..n.len().min(k)]) {
-                    let entry = (Box::<[u8]>::from(n), *bits);
-                    match table.iter_mut().find(|(p, _)| *p == v) {
-                        Some((_, list)) => list.push(entry),
-                        None => table.push((v, vec![entry])),
-                    }
-                }
-            }
-            if table.len() <= Self::MAX_PATTERNS || k == 1 {
-                break table;
-            }
-            k -= 1;
-        };
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(table.iter().map(|(p, _)| p))
-            .expect("short literal patterns always build");
         let guards = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(sigma::NEEDLE_GUARDS)
             .expect("short literal patterns always build");
         NeedleSearch {
-            automaton,
-            needles: table.into_iter().map(|(_, n)| n).collect(),
+            needles: needles
+                .into_iter()
+                .map(|(n, bits)| (memmem::Finder::new(n.as_bytes()).into_owned(), bits))
+                .collect(),
             guards,
         }
     }
 
-    /// Bits of the needles that pattern `p`, found at `at`, starts in `text`.
-    fn bits(&self, text: &[u8], p: usize, at: usize) -> u64 {
-        self.needles[p]
-            .iter()
-            .filter(|(n, _)| {
-                text.get(at..at + n.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(n))
-            })
-            .fold(0, |acc, (_, b)| acc | b)
+    /// Ors into `slots[i]` the bits of the needles record `i` holds, and `all` when it
+    /// holds a guard. `lower` is scratch space.
+    fn search(&self, recs: &input::Records, all: u64, lower: &mut Vec<u8>, slots: &mut [u64]) {
+        lower.clear();
+        lower.extend(recs.text.iter().map(u8::to_ascii_lowercase));
+        for (finder, bits) in &self.needles {
+            let len = finder.needle().len();
+            let (mut i, mut from) = (0, 0);
+            while let Some(p) = finder.find(&lower[from..]) {
+                let at = from + p;
+                from = at + 1;
+                while recs.ranges.get(i).is_some_and(|r| r.end <= at) {
+                    i += 1;
+                }
+                match recs.ranges.get(i) {
+                    Some(r) if r.start <= at && at + len <= r.end => {
+                        slots[i] |= bits;
+                        from = r.end;
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+        substrings(recs, &self.guards, |_, _| all, all, slots);
     }
 }
 
@@ -661,6 +625,8 @@ thread_local! {
     static MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The same for the Sigma needle bits.
     static NEEDLES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The file's text lowercased, for the Sigma needle search.
+    static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Gunzip output buffers handed back once a file is fed: reusing them saves the kernel
@@ -1232,36 +1198,51 @@ mod tests {
             "\\u0041",
             "\u{212A}",
         ];
-        for round in 0..200 {
-            let mut text = String::new();
-            for _ in 0..next() % 40 {
-                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
-            }
-            let search = NeedleSearch::new(
-                needles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| (n.to_string(), 1 << i))
-                    .collect(),
-            );
-            let mut got = 0;
-            let (b, mut from) = (text.as_bytes(), 0);
-            while let Some(hit) = search
-                .automaton
-                .find(aho_corasick::Input::new(b).range(from..))
-            {
-                got |= search.bits(b, hit.pattern().as_usize(), hit.start());
-                from = hit.start() + 1;
-            }
-            let lower = text.to_ascii_lowercase();
-            let want = needles
+        let search = NeedleSearch::new(
+            needles
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| lower.contains(*n))
-                .fold(0, |acc, (i, _)| acc | 1 << i);
-            assert_eq!(got, want, "round {round}: {text}");
-            let guarded = sigma::NEEDLE_GUARDS.iter().any(|g| text.contains(g));
-            assert_eq!(search.guards.find(b).is_some(), guarded, "{text}");
+                .map(|(i, n)| (n.to_string(), 1 << i))
+                .collect(),
+        );
+        let all = (1 << needles.len()) - 1;
+        let mut lower = Vec::new();
+        for round in 0..300 {
+            // Records with text between them, which a needle may straddle.
+            let mut recs = input::Records {
+                text: Vec::new(),
+                ranges: Vec::new(),
+                error: None,
+            };
+            for _ in 0..next() % 12 {
+                let start = recs.text.len();
+                for _ in 0..next() % 12 {
+                    let p = pieces[(next() % pieces.len() as u64) as usize];
+                    recs.text.extend_from_slice(p.as_bytes());
+                }
+                if recs.text.len() > start {
+                    recs.ranges.push(start..recs.text.len());
+                }
+                if next() % 2 == 0 {
+                    let p = pieces[(next() % pieces.len() as u64) as usize];
+                    recs.text.extend_from_slice(p.as_bytes());
+                }
+            }
+            let mut got = vec![0; recs.ranges.len()];
+            search.search(&recs, all, &mut lower, &mut got);
+            for (i, r) in recs.ranges.iter().enumerate() {
+                let text = std::str::from_utf8(&recs.text[r.clone()]).unwrap();
+                let lower = text.to_ascii_lowercase();
+                let mut want = needles
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| lower.contains(*n))
+                    .fold(0, |acc, (i, _)| acc | 1 << i);
+                if sigma::NEEDLE_GUARDS.iter().any(|g| text.contains(g)) {
+                    want = all;
+                }
+                assert_eq!(got[i], want, "round {round}, record {i}: {text}");
+            }
         }
     }
 
