@@ -21,6 +21,8 @@ pub struct Record {
 
 #[derive(Debug)]
 struct Member {
+    /// [`key_tag`] of the key, compared before the key itself.
+    tag: u64,
     key: Key,
     value: (u32, u32),
     /// The object index when the value is an object (objects inside arrays are checked
@@ -74,11 +76,12 @@ impl Record {
     /// The last member of object `obj` named `key` (the last one wins when a key repeats).
     fn find(&self, raw: &str, obj: u32, key: &str) -> Option<(usize, &Member)> {
         let (from, _) = self.objects[obj as usize];
+        let tag = key_tag(key.as_bytes());
         self.object(obj)
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, m)| key_is(&m.key, raw, key))
+            .find(|(_, m)| m.tag == tag && key_is(&m.key, raw, key))
             .map(|(i, m)| (i + from as usize, m))
     }
 
@@ -145,6 +148,23 @@ impl Record {
     }
 }
 
+/// The key's length and its first and last eight bytes, mixed: CloudTrail keys sharing a
+/// length and a prefix (`eventTime`, `eventName`, `eventType`) differ in their last bytes.
+fn key_tag(k: &[u8]) -> u64 {
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let n = k.len();
+    let (head, tail) = if n >= 8 {
+        (word(&k[..8]), word(&k[n - 8..]))
+    } else {
+        (word(k), 0)
+    };
+    head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 fn key_is(k: &Key, raw: &str, key: &str) -> bool {
     match k {
         Key::At(from, to) => {
@@ -191,9 +211,14 @@ impl Parser {
                 let member = if top.is_object {
                     i = skip_ws(b, i);
                     let key_end = string_end(b, i)?;
-                    let key = if b[i + 1..key_end - 1].contains(&b'\\') {
+                    let text = &b[i + 1..key_end - 1];
+                    let mut tag = key_tag(text);
+                    let key = if text.contains(&b'\\') {
                         match serde_json::from_str::<String>(&raw[i..key_end]) {
-                            Ok(k) => Key::Owned(k.into()),
+                            Ok(k) => {
+                                tag = key_tag(k.as_bytes());
+                                Key::Owned(k.into())
+                            }
                             // A lone surrogate: serde_json rejected it in a top-level key
                             // only (nested values were skipped, not decoded).
                             Err(_) if self.stack.len() > 1 => Key::Owned("\u{FFFD}".into()),
@@ -209,6 +234,7 @@ impl Parser {
                     i = skip_ws(b, i + 1);
                     indexed.then(|| {
                         self.pending.push(Member {
+                            tag,
                             key,
                             value: (i as u32, 0),
                             child: NO_CHILD,
