@@ -396,7 +396,7 @@ impl Plan {
             m
         }));
         if let Some((automaton, bits)) = &self.contains {
-            substrings(recs, automaton, |p, _| bits[p], u64::MAX, masks);
+            substrings(recs, &recs.text, automaton, |p| bits[p], u64::MAX, masks);
         }
         needles.clear();
         if let Some(search) = &self.sigma_needles {
@@ -412,25 +412,26 @@ impl Plan {
     }
 }
 
-/// Substrings: one pass over the whole text for all patterns (hits come in text order),
-/// or-ing `bits(pattern, start)` of each hit into its record's slot; a record whose slot
-/// reaches `full` is skipped.
+/// Substrings: one pass over `text` (the records' text, or a copy of it) for all
+/// patterns (hits come in text order), or-ing `bits(pattern)` of each hit into its
+/// record's slot; a record whose slot reaches `full` is skipped.
 fn substrings(
     recs: &input::Records,
+    text: &[u8],
     automaton: &aho_corasick::AhoCorasick,
-    bits: impl Fn(usize, usize) -> u64,
+    bits: impl Fn(usize) -> u64,
     full: u64,
     slots: &mut [u64],
 ) {
     let (mut i, mut from) = (0, 0);
-    while let Some(hit) = automaton.find(aho_corasick::Input::new(&recs.text[..]).range(from..)) {
+    while let Some(hit) = automaton.find(aho_corasick::Input::new(text).range(from..)) {
         from = hit.start() + 1;
         while recs.ranges.get(i).is_some_and(|r| r.end <= hit.start()) {
             i += 1;
         }
         match recs.ranges.get(i) {
             Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
-                slots[i] |= bits(hit.pattern().as_usize(), hit.start());
+                slots[i] |= bits(hit.pattern().as_usize());
                 if slots[i] & full == full {
                     from = from.max(r.end);
                 }
@@ -442,29 +443,43 @@ fn substrings(
 }
 
 /// ASCII-case-insensitive search for the Sigma needles: the file's text lowercased once,
-/// then one `memmem` pass per needle, skipping to the next record after each hit. (An
-/// Aho-Corasick automaton over the needles' case variants needed the slower "fat" packed
-/// searcher and was a seventh of a `--sigma` run.) The guards, which let a record meet
-/// every needle rule, are searched in the original text.
+/// then one packed (SIMD) pass for all needles. (An automaton over the needles' case
+/// variants needed the slower "fat" packed searcher and was a seventh of a `--sigma`
+/// run.) The guards, which let a record meet every needle rule, are searched in the
+/// original text.
 struct NeedleSearch {
-    /// Each lowercase needle and the bits of the rules it lets through.
-    needles: Vec<(memmem::Finder<'static>, u64)>,
+    /// The lowercase needles, longest first: at a position where several match, the
+    /// longest is reported, and the shorter ones are its prefixes.
+    automaton: aho_corasick::AhoCorasick,
+    /// Per pattern: the bits of the rules it and its prefixes among the needles let through.
+    bits: Vec<u64>,
     /// [`sigma::NEEDLE_GUARDS`].
     guards: aho_corasick::AhoCorasick,
 }
 
 impl NeedleSearch {
-    fn new(needles: Vec<(String, u64)>) -> NeedleSearch {
-        let guards = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(sigma::NEEDLE_GUARDS)
-            .expect("short literal patterns always build");
+    fn new(mut needles: Vec<(String, u64)>) -> NeedleSearch {
+        needles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let bits = needles
+            .iter()
+            .map(|(n, _)| {
+                needles
+                    .iter()
+                    .filter(|(m, _)| n.starts_with(m.as_str()))
+                    .fold(0, |acc, (_, b)| acc | b)
+            })
+            .collect();
+        let build = |patterns: &[&str]| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(patterns)
+                .expect("literal patterns always build")
+        };
+        let patterns: Vec<&str> = needles.iter().map(|(n, _)| n.as_str()).collect();
         NeedleSearch {
-            needles: needles
-                .into_iter()
-                .map(|(n, bits)| (memmem::Finder::new(n.as_bytes()).into_owned(), bits))
-                .collect(),
-            guards,
+            automaton: build(&patterns),
+            bits,
+            guards: build(&sigma::NEEDLE_GUARDS),
         }
     }
 
@@ -473,26 +488,8 @@ impl NeedleSearch {
     fn search(&self, recs: &input::Records, all: u64, lower: &mut Vec<u8>, slots: &mut [u64]) {
         lower.clear();
         lower.extend(recs.text.iter().map(u8::to_ascii_lowercase));
-        for (finder, bits) in &self.needles {
-            let len = finder.needle().len();
-            let (mut i, mut from) = (0, 0);
-            while let Some(p) = finder.find(&lower[from..]) {
-                let at = from + p;
-                from = at + 1;
-                while recs.ranges.get(i).is_some_and(|r| r.end <= at) {
-                    i += 1;
-                }
-                match recs.ranges.get(i) {
-                    Some(r) if r.start <= at && at + len <= r.end => {
-                        slots[i] |= bits;
-                        from = r.end;
-                    }
-                    Some(_) => {}
-                    None => break,
-                }
-            }
-        }
-        substrings(recs, &self.guards, |_, _| all, all, slots);
+        substrings(recs, lower, &self.automaton, |p| self.bits[p], all, slots);
+        substrings(recs, &recs.text, &self.guards, |_| all, all, slots);
     }
 }
 
@@ -1179,7 +1176,7 @@ mod tests {
 
     #[test]
     fn needle_search_finds_what_a_plain_case_insensitive_search_finds() {
-        let needles = ["assumedrole", "root", "trufflehog", "ab"];
+        let needles = ["assumedrole", "root", "trufflehog", "ab", "abc", "b"];
         let mut rng = 0x2545_F491_4F6C_DD1Du64;
         let mut next = || {
             rng ^= rng << 13;
@@ -1189,6 +1186,7 @@ mod tests {
         };
         let pieces = [
             "AssumedRole",
+            "ABC",
             "ROOT",
             "Ro",
             "oT",
