@@ -334,10 +334,21 @@ impl Plan {
 
     /// Indexes of the Sigma rules worth evaluating on a record (ascending), given the
     /// record's needle bits; every rule when its `eventName` cannot be peeked.
-    fn sigma_candidates(&self, raw: &[u8], needles: u64, all: usize, out: &mut Vec<usize>) {
+    fn sigma_candidates(&self, e: &Event, needles: u64, all: usize, out: &mut Vec<usize>) {
         out.clear();
-        let lower = |s: &str| s.to_ascii_lowercase();
-        let Some(name) = input::peek_with(raw, &self.name_key) else {
+        let mut buf = String::new();
+        let mut lower = |s: &str| {
+            buf.clear();
+            buf.push_str(s);
+            buf.make_ascii_lowercase();
+            std::mem::take(&mut buf)
+        };
+        // Plain strings only (as the peek in `masks`): anything else meets every rule.
+        let text = |path: &[&str]| match e.record.leaf(e.raw, path) {
+            record::Leaf::Str(s) => Some(s),
+            _ => None,
+        };
+        let Some(name) = text(&["eventName"]) else {
             out.extend(0..all);
             return;
         };
@@ -351,7 +362,7 @@ impl Plan {
             out.extend_from_slice(v);
         }
         if !self.sigma_by_source.is_empty() {
-            match input::peek_with(raw, &self.source_key) {
+            match text(&["eventSource"]) {
                 Some(src) => {
                     if let Some(v) = self.sigma_by_source.get(lower(src).as_str()) {
                         out.extend_from_slice(v);
@@ -570,7 +581,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                     };
                     if in_window(&e, load.ctx) {
                         let n = needles.get(i).copied().unwrap_or(0);
-                        plan.sigma_candidates(recs.raw(i), n, rules.len(), &mut candidates);
+                        plan.sigma_candidates(&e, n, rules.len(), &mut candidates);
                         for &ri in &candidates {
                             if rules[ri].matches(&e) {
                                 sigma_groups.add(ri, &e, i);

@@ -51,11 +51,16 @@ impl Record {
             return Err("record too large".into());
         }
         let mut r = Record {
-            members: Vec::with_capacity(64),
+            members: Vec::with_capacity(96),
             objects: Vec::with_capacity(8),
             parsed: Box::new([]),
         };
-        if Parser::default().run(raw, &mut r).is_none() {
+        let ok = PARSER.with_borrow_mut(|p| {
+            p.pending.clear();
+            p.stack.clear();
+            p.run(raw, &mut r)
+        });
+        if ok.is_none() {
             // The rare bad record: serde names what is wrong and where.
             let e = serde_json::from_str::<serde::de::IgnoredAny>(raw)
                 .err()
@@ -184,6 +189,11 @@ struct Frame {
     first: usize,
     /// The member (in `pending`) whose value this container is, to close its range.
     parent: Option<usize>,
+}
+
+thread_local! {
+    /// Each thread's parser scratch, kept across records.
+    static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::default());
 }
 
 /// The validating indexer. Members of open objects wait in `pending` (inner objects close
