@@ -820,7 +820,7 @@ fn feed(
 #[derive(Default)]
 struct SigmaGroups {
     /// Per rule index: `account NUL identity` → index into `groups`.
-    index: Vec<HashMap<String, usize>>,
+    index: Vec<HashMap<String, usize, foldhash::fast::RandomState>>,
     groups: Vec<SigmaGroup>,
     /// Scratch key, so a lookup allocates nothing.
     key: String,
@@ -895,7 +895,7 @@ impl SigmaGroup {
 impl SigmaGroups {
     fn slot(&mut self, rule: usize) -> Option<usize> {
         if self.index.len() <= rule {
-            self.index.resize_with(rule + 1, HashMap::new);
+            self.index.resize_with(rule + 1, HashMap::default);
         }
         self.index[rule].get(self.key.as_str()).copied()
     }

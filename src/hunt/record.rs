@@ -15,8 +15,8 @@ pub struct Record {
     /// Each object's members, contiguous: `objects[i]` is its slice of `members`.
     members: Vec<Member>,
     objects: Vec<(u32, u32)>,
-    /// Top-level values parsed so far, by member index.
-    parsed: Box<[OnceCell<Value>]>,
+    /// Top-level values parsed so far, by member index (the table made on first use).
+    parsed: OnceCell<Box<[OnceCell<Value>]>>,
 }
 
 #[derive(Debug)]
@@ -53,7 +53,7 @@ impl Record {
         let mut r = Record {
             members: Vec::with_capacity(96),
             objects: Vec::with_capacity(8),
-            parsed: Box::new([]),
+            parsed: OnceCell::new(),
         };
         let ok = PARSER.with_borrow_mut(|p| {
             p.pending.clear();
@@ -67,8 +67,6 @@ impl Record {
                 .map_or_else(|| "invalid JSON".to_string(), |e| e.to_string());
             return Err(format!("invalid JSON: {e}"));
         }
-        let (from, to) = r.objects[0];
-        r.parsed = (from..to).map(|_| OnceCell::new()).collect();
         Ok(r)
     }
 
@@ -95,7 +93,11 @@ impl Record {
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
         let (i, m) = self.find(raw, 0, key)?;
         let from = self.objects[0].0 as usize;
-        Some(self.parsed[i - from].get_or_init(|| {
+        let (_, to) = self.objects[0];
+        let parsed = self
+            .parsed
+            .get_or_init(|| (from..to as usize).map(|_| OnceCell::new()).collect());
+        Some(parsed[i - from].get_or_init(|| {
             // Valid JSON: `index` checked the whole text.
             raw.get(m.value.0 as usize..m.value.1 as usize)
                 .and_then(|t| serde_json::from_str(t).ok())
