@@ -2,8 +2,9 @@
 -- = Failure, or errorcode set), per user (account + username, else ARN) and per source IP. A
 -- burst opens when {threshold} failures of one key fall within {window_secs}s and takes every
 -- later failure of that key less than {window_secs}s after the previous one. Rows: every
--- failure of every burst, plus a successful ConsoleLogin from one of the burst's addresses
--- within {window_secs}s of its last failure (then the burst is HIGH, else MEDIUM).
+-- failure of every burst, plus the first successful ConsoleLogin from one of the burst's
+-- addresses once the burst is open and within {window_secs}s of its last failure (then the
+-- burst is HIGH, else MEDIUM).
 WITH ev AS (
   SELECT eventid, eventtime, sourceipaddress, responseelements, errorcode,
          to_unixtime(from_iso8601_timestamp(eventtime)) AS ts,
@@ -36,7 +37,8 @@ WITH ev AS (
          lag(rn, {threshold_minus_1}) OVER (PARTITION BY kind, k ORDER BY rn) AS rn_back
   FROM gaps g
 ), bursts AS (
-  SELECT kind, k, session, min(rn_back) AS first_rn
+  -- open_ts: the failure that reaches the threshold; before it there is no burst yet.
+  SELECT kind, k, session, min(rn_back) AS first_rn, min(ts) AS open_ts
   FROM sessions
   WHERE rn_back IS NOT NULL AND ts - ts_back <= {window_secs}
   GROUP BY kind, k, session
@@ -46,16 +48,25 @@ WITH ev AS (
   JOIN bursts b ON b.kind = s.kind AND b.k = s.k AND b.session = s.session
   WHERE s.rn >= b.first_rn
 ), burst_span AS (
-  SELECT kind, k, session, min(ts) AS first_ts, max(ts) AS last_ts
-  FROM burst_events GROUP BY kind, k, session
-), successes AS (
-  SELECT DISTINCT e.eventid, e.eventtime
+  SELECT e.kind, e.k, e.session, min(b.open_ts) AS open_ts, max(e.ts) AS last_ts
+  FROM burst_events e
+  JOIN bursts b ON b.kind = e.kind AND b.k = e.k AND b.session = e.session
+  GROUP BY e.kind, e.k, e.session
+), burst_ips AS (
+  SELECT DISTINCT kind, k, session, sourceipaddress FROM burst_events
+), burst_successes AS (
+  SELECT e.eventid, e.eventtime,
+         row_number() OVER (PARTITION BY sp.kind, sp.k, sp.session
+                            ORDER BY e.ts, e.eventid) AS nth
   FROM ev e
-  JOIN burst_events b ON b.sourceipaddress = e.sourceipaddress
-  JOIN burst_span sp ON sp.kind = b.kind AND sp.k = b.k AND sp.session = b.session
+  JOIN burst_ips bi ON bi.sourceipaddress = e.sourceipaddress
+  JOIN burst_span sp ON sp.kind = bi.kind AND sp.k = bi.k AND sp.session = bi.session
   WHERE json_extract_scalar(e.responseelements, '$.ConsoleLogin') = 'Success'
     AND COALESCE(e.errorcode, '') = ''
-    AND e.ts >= sp.first_ts AND e.ts - sp.last_ts <= {window_secs}
+    AND e.ts >= sp.open_ts AND e.ts - sp.last_ts <= {window_secs}
+), successes AS (
+  -- The first success ends the burst, as in the local engine.
+  SELECT DISTINCT eventid, eventtime FROM burst_successes WHERE nth = 1
 )
 SELECT DISTINCT eventid, eventtime, 'failure' AS role FROM burst_events
 UNION
