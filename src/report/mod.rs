@@ -66,3 +66,30 @@ pub fn event_line(ev: &crate::model::EventContext) -> String {
     }
     parts.join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::event_line;
+    use crate::model::EventContext;
+
+    #[test]
+    fn event_lines_say_when_only_some_ids_are_listed() {
+        let mut ev = EventContext {
+            event_ids: vec!["a".into(), "b".into()],
+            event_count: Some(2),
+            principal: Some("arn:aws:iam::1:role/r".into()),
+            source_ip: None,
+            region: None,
+            account: None,
+            first_seen: Some("2024-03-01T00:00:00Z".into()),
+            last_seen: Some("2024-03-02T00:00:00Z".into()),
+        };
+        assert_eq!(
+            event_line(&ev),
+            "events: a, b; principal: arn:aws:iam::1:role/r; \
+             time: 2024-03-01T00:00:00Z .. 2024-03-02T00:00:00Z"
+        );
+        ev.event_count = Some(260);
+        assert!(event_line(&ev).starts_with("events (260, 2 listed): a, b; "));
+    }
+}
