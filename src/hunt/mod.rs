@@ -336,13 +336,7 @@ impl Plan {
     /// record's needle bits; every rule when its `eventName` cannot be peeked.
     fn sigma_candidates(&self, e: &Event, needles: u64, all: usize, out: &mut Vec<usize>) {
         out.clear();
-        let mut buf = String::new();
-        let mut lower = |s: &str| {
-            buf.clear();
-            buf.push_str(s);
-            buf.make_ascii_lowercase();
-            std::mem::take(&mut buf)
-        };
+        let lower = |s: &str| s.to_ascii_lowercase();
         // Plain strings only (as the peek in `masks`): anything else meets every rule.
         let text = |path: &[&str]| match e.record.leaf(e.raw, path) {
             record::Leaf::Str(s) => Some(s),
@@ -866,7 +860,10 @@ impl SigmaGroup {
         match &mut self.last_seen {
             Some(l) if t <= l.as_str() => {}
             // Reuses the string: times grow record by record.
-            Some(l) => l.replace_range(.., t),
+            Some(l) => {
+                l.clear();
+                l.push_str(t);
+            }
             None => self.last_seen = Some(t.to_string()),
         }
     }

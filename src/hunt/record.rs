@@ -76,28 +76,25 @@ impl Record {
         &self.members[from as usize..to as usize]
     }
 
-    /// The last member of object `obj` named `key` (the last one wins when a key repeats).
+    /// The last member of object `obj` named `key` (the last one wins when a key repeats),
+    /// and its position in the object.
     fn find(&self, raw: &str, obj: u32, key: &str) -> Option<(usize, &Member)> {
-        let (from, _) = self.objects[obj as usize];
         let tag = key_tag(key.as_bytes());
         self.object(obj)
             .iter()
             .enumerate()
             .rev()
             .find(|(_, m)| m.tag == tag && key_is(&m.key, raw, key))
-            .map(|(i, m)| (i + from as usize, m))
     }
 
     /// The value of top-level field `key` (the last one when a key repeats), parsed on
     /// first use. `raw` must be the text this record was indexed from.
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
         let (i, m) = self.find(raw, 0, key)?;
-        let from = self.objects[0].0 as usize;
-        let (_, to) = self.objects[0];
         let parsed = self
             .parsed
-            .get_or_init(|| (from..to as usize).map(|_| OnceCell::new()).collect());
-        Some(parsed[i - from].get_or_init(|| {
+            .get_or_init(|| self.object(0).iter().map(|_| OnceCell::new()).collect());
+        Some(parsed[i].get_or_init(|| {
             // Valid JSON: `index` checked the whole text.
             raw.get(m.value.0 as usize..m.value.1 as usize)
                 .and_then(|t| serde_json::from_str(t).ok())

@@ -881,9 +881,10 @@ fn required_literal(h: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
                     }
                 }
             }
-            (!run.is_empty())
-                .then_some(run)
-                .map_or(best.clone(), |r| longer(best, Some(r)))
+            if !run.is_empty() {
+                best = longer(best, Some(run));
+            }
+            best
         }
         _ => None,
     }
