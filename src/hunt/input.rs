@@ -85,9 +85,9 @@ pub fn gunzip(gz: &[u8], mut out: Vec<u8>) -> Result<Vec<u8>, String> {
     out.clear();
     let hint = gunzipped_size_hint(gz);
     if out.capacity() < hint {
-        // Not `reserve`: its realloc would copy the old allocation's bytes. Rounded up so a
-        // reused buffer fits the next, slightly bigger file too (untouched pages cost nothing).
-        out = Vec::with_capacity(hint.next_power_of_two());
+        // Not `reserve`: its realloc would copy the old allocation's bytes. An eighth more,
+        // so a reused buffer fits the next, slightly bigger file too.
+        out = Vec::with_capacity(hint.saturating_add(hint / 8));
     }
     let mut input = gz;
     let mut inflater = Decompress::new_gzip(15);

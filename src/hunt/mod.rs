@@ -524,13 +524,12 @@ struct Load<'a> {
     sigma: Option<&'a sigma::SigmaRules>,
     /// The objects of `s3://` inputs.
     remote: &'a s3::Remote,
-    buffers: &'a Buffers,
 }
 
 fn load_file(path: &Path, load: Load) -> FileRecords {
     let plan = load.plan;
     let display = s3::display(path);
-    let buf = load.buffers.take();
+    let buf = TEXT.take();
     let text = match load.remote.read(path) {
         Some(bytes) => bytes.and_then(|b| input::decode(b, buf)),
         None => input::read_text(path, buf),
@@ -613,9 +612,19 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         };
         Some(e.summary())
     });
+    // Only the wanted records' text travels to the feeding thread: the file's text stays
+    // this thread's buffer for its next file (a fresh one per file had the kernel fault in
+    // and zero new pages every time, and memory grew with the files in flight).
+    let mut text = Vec::with_capacity(records.iter().map(|r| r.range.len()).sum());
+    for r in &mut records {
+        let at = text.len();
+        text.extend_from_slice(&recs.text[r.range.clone()]);
+        r.range = at..text.len();
+    }
+    TEXT.set(recs.into_text());
     FileRecords {
         display,
-        text: recs.into_text(),
+        text,
         records,
         sigma: sigma_groups,
         error,
@@ -627,32 +636,10 @@ thread_local! {
     static MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The same for the Sigma needle bits.
     static NEEDLES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+    /// Each loader thread's file text buffer, kept across files.
+    static TEXT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     /// The file's text lowercased, for the Sigma needle search.
     static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Gunzip output buffers handed back once a file is fed: reusing them saves the kernel
-/// zeroing fresh pages for every file.
-#[derive(Default)]
-struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
-
-impl Buffers {
-    /// The biggest buffer (a too-small one is dropped for a fresh allocation, whose pages
-    /// the kernel must fault in and zero again).
-    fn take(&self) -> Vec<u8> {
-        let Ok(mut v) = self.0.lock() else {
-            return Vec::new();
-        };
-        let biggest = (0..v.len()).max_by_key(|&i| v[i].capacity());
-        biggest.map(|i| v.swap_remove(i)).unwrap_or_default()
-    }
-    fn give(&self, buf: Vec<u8>) {
-        if let Ok(mut v) = self.0.lock()
-            && v.len() < 64
-        {
-            v.push(buf);
-        }
-    }
 }
 
 /// [`load_file`], with a panic turned into an error naming the file.
@@ -704,13 +691,11 @@ pub fn hunt_with(
         .map(|(f, m)| config_error(&f, m))
         .collect();
     let plan = Plan::new(detectors, sigma);
-    let buffers = Buffers::default();
     let load = Load {
         plan: &plan,
         ctx,
         sigma,
         remote: &remote,
-        buffers: &buffers,
     };
     let mut findings = Vec::new();
     let mut sigma_groups = SigmaGroups::default();
@@ -745,7 +730,6 @@ pub fn hunt_with(
             if let Some(e) = file.error {
                 errors.push(config_error(&file.display, e));
             }
-            buffers.give(file.text);
         }
     });
     for d in detectors.iter_mut() {
