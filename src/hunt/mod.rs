@@ -197,6 +197,9 @@ fn parse_time(s: &str, end_of_day: bool) -> Result<jiff::Timestamp, InputError> 
     })
 }
 
+/// Lookups per record: a fast hash (keys come from the rules, not from the logs).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Bit of a record's want mask that stands for the Sigma rules.
 const SIGMA_BIT: u64 = 1 << 63;
 /// Detectors from this index on share one bit (they may then see more records than their
@@ -212,7 +215,7 @@ fn bit(detector: usize) -> u64 {
 /// bit per detector, one for Sigma) from a peek at its raw text; mask 0 = never parsed.
 struct Plan {
     /// Lowercase `eventName` → bits of the `Names` detectors and Sigma wanting it.
-    names: HashMap<Box<str>, u64>,
+    names: FastMap<Box<str>, u64>,
     /// Every `Contains` substring in one automaton (one pass over the text), and per
     /// substring the bits of the detectors that listed it.
     contains: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
@@ -221,14 +224,14 @@ struct Plan {
     /// Bits set when `eventName` cannot be peeked (escapes, missing): parse and re-check.
     unknown_name: u64,
     /// Per detector: the exact names to re-check on dispatch (`Names` only).
-    exact: Vec<Option<HashSet<&'static str>>>,
+    exact: Vec<Option<HashSet<&'static str, foldhash::fast::RandomState>>>,
     name_key: memmem::Finder<'static>,
     source_key: memmem::Finder<'static>,
     /// Sigma rules to evaluate on a record, by its lowercase `eventName` / `eventSource` (no
     /// sources: `eventSource` is not checked);
     /// `sigma_every`: rules without such a requirement (evaluated on every record).
-    sigma_by_name: HashMap<Box<str>, Vec<usize>>,
-    sigma_by_source: HashMap<Box<str>, Vec<usize>>,
+    sigma_by_name: FastMap<Box<str>, Vec<usize>>,
+    sigma_by_source: FastMap<Box<str>, Vec<usize>>,
     sigma_every: Vec<usize>,
     /// Sigma rules without such a requirement but with literals ([`sigma::SigmaRule::needles`]):
     /// one case-insensitive pass per file, and per pattern the bits (index into
@@ -240,15 +243,15 @@ struct Plan {
 impl Plan {
     fn new(detectors: &[Box<dyn Detector>], sigma: Option<&sigma::SigmaRules>) -> Plan {
         let mut p = Plan {
-            names: HashMap::new(),
+            names: FastMap::default(),
             contains: None,
             always: 0,
             unknown_name: 0,
             exact: Vec::new(),
             name_key: memmem::Finder::new(b"\"eventName\""),
             source_key: memmem::Finder::new(b"\"eventSource\""),
-            sigma_by_name: HashMap::new(),
-            sigma_by_source: HashMap::new(),
+            sigma_by_name: FastMap::default(),
+            sigma_by_source: FastMap::default(),
             sigma_every: Vec::new(),
             sigma_needles: None,
             sigma_by_needle: Vec::new(),
@@ -336,7 +339,7 @@ impl Plan {
     /// record's needle bits; every rule when its `eventName` cannot be peeked.
     fn sigma_candidates(&self, e: &Event, needles: u64, all: usize, out: &mut Vec<usize>) {
         out.clear();
-        let lower = |s: &str| s.to_ascii_lowercase();
+        let (mut scratch, mut owned) = ([0u8; 64], String::new());
         // Plain strings only (as the peek in `masks`): anything else meets every rule.
         let text = |path: &[&str]| match e.record.leaf(e.raw, path) {
             record::Leaf::Str(s) => Some(s),
@@ -352,13 +355,19 @@ impl Plan {
                 .filter(|j| needles & (1 << j) != 0)
                 .map(|j| self.sigma_by_needle[j]),
         );
-        if let Some(v) = self.sigma_by_name.get(lower(name).as_str()) {
+        if let Some(v) = self
+            .sigma_by_name
+            .get(ascii_lower(name, &mut scratch, &mut owned))
+        {
             out.extend_from_slice(v);
         }
         if !self.sigma_by_source.is_empty() {
             match text(&["eventSource"]) {
                 Some(src) => {
-                    if let Some(v) = self.sigma_by_source.get(lower(src).as_str()) {
+                    if let Some(v) =
+                        self.sigma_by_source
+                            .get(ascii_lower(src, &mut scratch, &mut owned))
+                    {
                         out.extend_from_slice(v);
                     }
                 }
@@ -415,6 +424,20 @@ impl Plan {
             }
         }
     }
+}
+
+/// `s` in ASCII lowercase, on the stack when short (names and sources are), else in `owned`.
+fn ascii_lower<'b>(s: &str, scratch: &'b mut [u8; 64], owned: &'b mut String) -> &'b str {
+    if let Some(buf) = scratch.get_mut(..s.len()) {
+        buf.copy_from_slice(s.as_bytes());
+        buf.make_ascii_lowercase();
+        // ASCII lowercasing keeps UTF-8 valid.
+        return std::str::from_utf8(buf).unwrap_or_default();
+    }
+    owned.clear();
+    owned.push_str(s);
+    owned.make_ascii_lowercase();
+    owned
 }
 
 /// Substrings: one pass over `text` (the records' text, or a copy of it) for all
