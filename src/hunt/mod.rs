@@ -337,9 +337,16 @@ impl Plan {
 
     /// Indexes of the Sigma rules worth evaluating on a record (ascending), given the
     /// record's needle bits; every rule when its `eventName` cannot be peeked.
-    fn sigma_candidates(&self, e: &Event, needles: u64, all: usize, out: &mut Vec<usize>) {
+    /// `lower` is scratch space.
+    fn sigma_candidates(
+        &self,
+        e: &Event,
+        needles: u64,
+        all: usize,
+        out: &mut Vec<usize>,
+        lower: &mut String,
+    ) {
         out.clear();
-        let (mut scratch, mut owned) = ([0u8; 64], String::new());
         // Plain strings only (as the peek in `masks`): anything else meets every rule.
         let text = |path: &[&str]| match e.record.leaf(e.raw, path) {
             record::Leaf::Str(s) => Some(s),
@@ -355,19 +362,13 @@ impl Plan {
                 .filter(|j| needles & (1 << j) != 0)
                 .map(|j| self.sigma_by_needle[j]),
         );
-        if let Some(v) = self
-            .sigma_by_name
-            .get(ascii_lower(name, &mut scratch, &mut owned))
-        {
+        if let Some(v) = self.sigma_by_name.get(ascii_lower(name, lower)) {
             out.extend_from_slice(v);
         }
         if !self.sigma_by_source.is_empty() {
             match text(&["eventSource"]) {
                 Some(src) => {
-                    if let Some(v) =
-                        self.sigma_by_source
-                            .get(ascii_lower(src, &mut scratch, &mut owned))
-                    {
+                    if let Some(v) = self.sigma_by_source.get(ascii_lower(src, lower)) {
                         out.extend_from_slice(v);
                     }
                 }
@@ -382,11 +383,6 @@ impl Plan {
     /// each record into `needles` (left empty when no rule has needles).
     fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>, needles: &mut Vec<u64>) {
         let mut lower = String::new();
-        let lookup = |s: &str, lower: &mut String| {
-            lower.clear();
-            lower.push_str(s);
-            lower.make_ascii_lowercase();
-        };
         masks.clear();
         masks.extend((0..recs.ranges.len()).map(|i| {
             let raw = recs.raw(i);
@@ -394,13 +390,18 @@ impl Plan {
             let Some(name) = input::peek_with(raw, &self.name_key) else {
                 return m | self.unknown_name;
             };
-            lookup(name, &mut lower);
-            m |= self.names.get(lower.as_str()).copied().unwrap_or(0);
+            m |= self
+                .names
+                .get(ascii_lower(name, &mut lower))
+                .copied()
+                .unwrap_or(0);
             if m & SIGMA_BIT == 0 && !self.sigma_by_source.is_empty() {
                 match input::peek_with(raw, &self.source_key) {
                     Some(src) => {
-                        lookup(src, &mut lower);
-                        if self.sigma_by_source.contains_key(lower.as_str()) {
+                        if self
+                            .sigma_by_source
+                            .contains_key(ascii_lower(src, &mut lower))
+                        {
                             m |= SIGMA_BIT;
                         }
                     }
@@ -426,18 +427,12 @@ impl Plan {
     }
 }
 
-/// `s` in ASCII lowercase, on the stack when short (names and sources are), else in `owned`.
-fn ascii_lower<'b>(s: &str, scratch: &'b mut [u8; 64], owned: &'b mut String) -> &'b str {
-    if let Some(buf) = scratch.get_mut(..s.len()) {
-        buf.copy_from_slice(s.as_bytes());
-        buf.make_ascii_lowercase();
-        // ASCII lowercasing keeps UTF-8 valid.
-        return std::str::from_utf8(buf).unwrap_or_default();
-    }
-    owned.clear();
-    owned.push_str(s);
-    owned.make_ascii_lowercase();
-    owned
+/// `s` in ASCII lowercase, in `buf` (kept by the caller across records).
+fn ascii_lower<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_lowercase();
+    buf
 }
 
 /// Substrings: one pass over `text` (the records' text, or a copy of it) for all
@@ -575,7 +570,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     let mut error = recs.error.clone();
     let mut records = Vec::new();
     let mut sigma_groups = SigmaGroups::default();
-    let mut candidates = Vec::new();
+    let (mut candidates, mut lower) = (Vec::new(), String::new());
     let rules = load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default();
     for (i, mut mask) in masks.iter().copied().enumerate() {
         if mask == 0 {
@@ -597,7 +592,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                     };
                     if in_window(&e, load.ctx) {
                         let n = needles.get(i).copied().unwrap_or(0);
-                        plan.sigma_candidates(&e, n, rules.len(), &mut candidates);
+                        plan.sigma_candidates(&e, n, rules.len(), &mut candidates, &mut lower);
                         for &ri in &candidates {
                             if rules[ri].matches(&e) {
                                 sigma_groups.add(ri, &e, i);
