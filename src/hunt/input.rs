@@ -347,7 +347,7 @@ fn split_with<K: Kernel>(b: &[u8], from: usize, mut out: Ranges) -> (Ranges, Opt
                 &pad
             }
         };
-        let m = K::classify(block);
+        let m = K::classify::<false>(block);
         let escaped = if m.backslash == 0 && escape_carry == 0 {
             0
         } else {
@@ -407,16 +407,17 @@ fn split_with<K: Kernel>(b: &[u8], from: usize, mut out: Ranges) -> (Ranges, Opt
 type Ranges = Vec<std::ops::Range<usize>>;
 
 /// Bit masks of one 64-byte block (bit i: byte i is that character; `structural`: one of
-/// `{`, `}`, `]`).
-struct Masks {
-    quote: u64,
-    backslash: u64,
-    structural: u64,
+/// `{`, `}`, `]`, and with `ALL` also `[`; `open`: with `ALL`, `{` or `[`).
+pub(super) struct Masks {
+    pub quote: u64,
+    pub backslash: u64,
+    pub structural: u64,
+    pub open: u64,
 }
 
 /// How blocks become masks on one kind of CPU.
-trait Kernel {
-    fn classify(block: &[u8; 64]) -> Masks;
+pub(super) trait Kernel {
+    fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks;
     /// Bit i = XOR of bits 0..=i: set inside strings (from the opening quote, up to but
     /// not including the closing one).
     fn prefix_xor(x: u64) -> u64;
@@ -424,10 +425,10 @@ trait Kernel {
 
 /// Any CPU.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-struct Portable;
+pub(super) struct Portable;
 
 impl Kernel for Portable {
-    fn classify(block: &[u8; 64]) -> Masks {
+    fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
         let mask = |c: u8| {
             block
                 .iter()
@@ -437,7 +438,8 @@ impl Kernel for Portable {
         Masks {
             quote: mask(b'"'),
             backslash: mask(b'\\'),
-            structural: mask(b'{') | mask(b'}') | mask(b']'),
+            structural: mask(b'{') | mask(b'}') | mask(b']') | if ALL { mask(b'[') } else { 0 },
+            open: if ALL { mask(b'{') | mask(b'[') } else { 0 },
         }
     }
 
@@ -454,36 +456,46 @@ impl Kernel for Portable {
 
 /// The x86_64 baseline.
 #[cfg(target_arch = "x86_64")]
-struct Sse2;
+pub(super) struct Sse2;
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Sse2 {
     #[inline(always)]
-    fn classify(block: &[u8; 64]) -> Masks {
+    fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::*;
-        let (mut quote, mut backslash, mut structural) = (0u64, 0u64, 0u64);
+        let (mut quote, mut backslash, mut structural, mut open) = (0u64, 0u64, 0u64, 0u64);
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
             // `chunk` (unaligned loads allowed).
-            let (q, bs, st) = unsafe {
+            let (q, bs, st, op) = unsafe {
                 let lane = _mm_loadu_si128(chunk.as_ptr().cast());
                 let eq = |c: u8| _mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8));
-                let st = _mm_or_si128(_mm_or_si128(eq(b'{'), eq(b'}')), eq(b']'));
+                let closes = _mm_or_si128(eq(b'}'), eq(b']'));
+                let opens = if ALL {
+                    _mm_or_si128(eq(b'{'), eq(b'['))
+                } else {
+                    eq(b'{')
+                };
                 (
                     _mm_movemask_epi8(eq(b'"')),
                     _mm_movemask_epi8(eq(b'\\')),
-                    _mm_movemask_epi8(st),
+                    _mm_movemask_epi8(_mm_or_si128(opens, closes)),
+                    _mm_movemask_epi8(opens),
                 )
             };
             let at = |bits: i32| u64::from(bits as u32 & 0xffff) << (16 * k);
             quote |= at(q);
             backslash |= at(bs);
             structural |= at(st);
+            if ALL {
+                open |= at(op);
+            }
         }
         Masks {
             quote,
             backslash,
             structural,
+            open,
         }
     }
 
@@ -493,21 +505,22 @@ impl Kernel for Sse2 {
     }
 }
 
-/// AVX2 and PCLMULQDQ: only reached through [`split_avx2`], after both were detected.
+/// AVX2 and PCLMULQDQ: only used from functions compiled for both features, called after
+/// both were detected ([`split_avx2`], `record::top_level_avx2`).
 #[cfg(target_arch = "x86_64")]
-struct Avx2;
+pub(super) struct Avx2;
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
     #[inline(always)]
-    fn classify(block: &[u8; 64]) -> Masks {
-        // SAFETY: AVX2 was detected before `split_avx2`, the only caller.
-        unsafe { classify_avx2(block) }
+    fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
+        // SAFETY: callers run only after AVX2 was detected.
+        unsafe { classify_avx2::<ALL>(block) }
     }
 
     #[inline(always)]
     fn prefix_xor(x: u64) -> u64 {
-        // SAFETY: PCLMULQDQ was detected before `split_avx2`, the only caller.
+        // SAFETY: callers run only after PCLMULQDQ was detected.
         unsafe { prefix_xor_clmul(x) }
     }
 }
@@ -516,7 +529,7 @@ impl Kernel for Avx2 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn classify_avx2(block: &[u8; 64]) -> Masks {
+fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::*;
     let p = block.as_ptr();
     // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
@@ -536,15 +549,29 @@ fn classify_avx2(block: &[u8; 64]) -> Masks {
             u64::from(_mm256_movemask_epi8($m) as u32)
         };
     }
+    macro_rules! opens {
+        ($v:expr) => {
+            if ALL {
+                _mm256_or_si256(eq!($v, b'{'), eq!($v, b'['))
+            } else {
+                eq!($v, b'{')
+            }
+        };
+    }
     macro_rules! structural {
         ($v:expr) => {
-            _mm256_or_si256(_mm256_or_si256(eq!($v, b'{'), eq!($v, b'}')), eq!($v, b']'))
+            _mm256_or_si256(opens!($v), _mm256_or_si256(eq!($v, b'}'), eq!($v, b']')))
         };
     }
     Masks {
         quote: bits!(eq!(lo, b'"')) | bits!(eq!(hi, b'"')) << 32,
         backslash: bits!(eq!(lo, b'\\')) | bits!(eq!(hi, b'\\')) << 32,
         structural: bits!(structural!(lo)) | bits!(structural!(hi)) << 32,
+        open: if ALL {
+            bits!(opens!(lo)) | bits!(opens!(hi)) << 32
+        } else {
+            0
+        },
     }
 }
 
@@ -561,7 +588,7 @@ fn prefix_xor_clmul(x: u64) -> u64 {
 /// Bit i set when byte i is the character after an escaping backslash (simdjson's
 /// branchless odd-run trick). `carry` is 1 when the block before ended with an escaping
 /// backslash (its escaped character is this block's byte 0).
-fn escaped_bits(backslash: u64, carry: &mut u64) -> u64 {
+pub(super) fn escaped_bits(backslash: u64, carry: &mut u64) -> u64 {
     const EVEN: u64 = 0x5555_5555_5555_5555;
     let backslash = backslash & !*carry;
     let follows_escape = backslash << 1 | *carry;

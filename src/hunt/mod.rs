@@ -570,7 +570,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     let mut error = recs.error.clone();
     let mut records = Vec::new();
     let mut sigma_groups = SigmaGroups::default();
-    let (mut candidates, mut lower) = (Vec::new(), String::new());
+    let (mut candidates, mut matched, mut lower) = (Vec::new(), Vec::new(), String::new());
     let rules = load.sigma.map(|s| s.rules.as_slice()).unwrap_or_default();
     for (i, mut mask) in masks.iter().copied().enumerate() {
         if mask == 0 {
@@ -580,7 +580,14 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
             error.get_or_insert(format!("record {} is not UTF-8 text", i + 1));
             continue;
         };
-        match record::Record::index(raw) {
+        // Records only Sigma reads are indexed lazily: its rules read a few paths of most
+        // records; the detectors' records are checked whole.
+        let indexed = if mask == SIGMA_BIT {
+            record::Record::index_lazy(raw)
+        } else {
+            record::Record::index(raw)
+        };
+        match indexed {
             Ok(record) => {
                 if mask & SIGMA_BIT != 0 {
                     mask &= !SIGMA_BIT;
@@ -593,8 +600,18 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                     if in_window(&e, load.ctx) {
                         let n = needles.get(i).copied().unwrap_or(0);
                         plan.sigma_candidates(&e, n, rules.len(), &mut candidates, &mut lower);
-                        for &ri in &candidates {
-                            if rules[ri].matches(&e) {
+                        matched.clear();
+                        matched.extend(
+                            candidates
+                                .iter()
+                                .copied()
+                                .filter(|&ri| rules[ri].matches(&e)),
+                        );
+                        if record.damaged() {
+                            // What the rules read was not valid JSON: no finding from it.
+                            error.get_or_insert(format!("record {}: invalid JSON", i + 1));
+                        } else {
+                            for &ri in &matched {
                                 sigma_groups.add(ri, &e, i);
                             }
                         }
@@ -621,7 +638,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     NEEDLES.set(needles);
     sigma_groups.summarize_last(|i| {
         let raw = std::str::from_utf8(recs.raw(i)).ok()?;
-        let record = record::Record::index(raw).ok()?;
+        let record = record::Record::index_lazy(raw).ok()?;
         let e = Event {
             record: &record,
             raw,

@@ -6,7 +6,9 @@
 //! `responseElements` of most records are never turned into trees.
 
 use serde_json::Value;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
+
+use super::input;
 
 /// Every object of the record by its members' byte ranges in the record's text (which
 /// callers keep and pass back), built in one validating pass; object 0 is the record.
@@ -17,7 +19,15 @@ pub struct Record {
     objects: Vec<(u32, u32)>,
     /// Top-level values parsed so far, by member index (the table made on first use).
     parsed: OnceCell<Box<[OnceCell<Value>]>>,
+    /// Records from [`Record::index_lazy`]: the inner objects of top-level members, each
+    /// indexed (lazily too) when a path first descends into it.
+    children: Option<Children>,
+    /// Set when a lazily indexed part turned out not to be valid JSON.
+    damaged: Cell<bool>,
 }
+
+/// Per top-level member: its inner object's record, once read (`None`: not valid JSON).
+type Children = OnceCell<Box<[OnceCell<Option<Box<Record>>>]>>;
 
 #[derive(Debug)]
 struct Member {
@@ -54,6 +64,8 @@ impl Record {
             members: Vec::with_capacity(96),
             objects: Vec::with_capacity(8),
             parsed: OnceCell::new(),
+            children: None,
+            damaged: Cell::new(false),
         };
         let ok = PARSER.with_borrow_mut(|p| {
             p.pending.clear();
@@ -70,10 +82,87 @@ impl Record {
         Ok(r)
     }
 
-    /// The members of object `obj`.
+    /// Indexes only the top-level members of the object `raw`: keys and plain values are
+    /// checked as [`Record::index`] checks them, inner arrays and objects are skipped by
+    /// counting their brackets outside strings 64 bytes at a time (as the splitter finds
+    /// records), and an inner object is indexed the same way when a path first descends
+    /// into it. The inside of inner values is checked only once read; a record then found
+    /// to be invalid JSON says so through [`Record::damaged`]. For records read by a few
+    /// paths (Sigma rules), most of whose text is never looked at. Text this rejects is
+    /// indexed by [`Record::index`], which names the error.
+    pub fn index_lazy(raw: &str) -> Result<Record, String> {
+        if raw.len() >= u32::MAX as usize {
+            return Err("record too large".into());
+        }
+        let mut r = Record {
+            members: Vec::with_capacity(24),
+            objects: Vec::new(),
+            parsed: OnceCell::new(),
+            children: Some(OnceCell::new()),
+            damaged: Cell::new(false),
+        };
+        match top_level(raw, &mut r, false) {
+            Some(()) => Ok(r),
+            None => Record::index(raw),
+        }
+    }
+
+    /// [`Record::index_lazy`] for an inner object, `None` when it is not valid (as far as
+    /// checked). Keys with a lone surrogate become U+FFFD, as [`Record::index`] has them.
+    fn index_inner(raw: &str) -> Option<Record> {
+        let mut r = Record {
+            members: Vec::with_capacity(8),
+            objects: Vec::new(),
+            parsed: OnceCell::new(),
+            children: Some(OnceCell::new()),
+            damaged: Cell::new(false),
+        };
+        match top_level(raw, &mut r, true) {
+            Some(()) => Some(r),
+            None => Record::index(raw).ok(),
+        }
+    }
+
+    /// Whether a part of this record read since [`Record::index_lazy`] was not valid JSON
+    /// (what was read from it is then unreliable). Always `false` for [`Record::index`].
+    pub fn damaged(&self) -> bool {
+        self.damaged.get()
+            || self
+                .children
+                .as_ref()
+                .and_then(OnceCell::get)
+                .is_some_and(|cells| {
+                    cells.iter().any(|c| {
+                        c.get()
+                            .and_then(Option::as_deref)
+                            .is_some_and(Record::damaged)
+                    })
+                })
+    }
+
+    /// The members of object `obj` (a lazy record has only object 0, all its members).
     fn object(&self, obj: u32) -> &[Member] {
-        let (from, to) = self.objects[obj as usize];
-        &self.members[from as usize..to as usize]
+        match self.objects.get(obj as usize) {
+            Some(&(from, to)) => &self.members[from as usize..to as usize],
+            None => &self.members,
+        }
+    }
+
+    /// The inner object of top-level member `i` of a lazy record, `text` its value.
+    fn child(&self, i: usize, text: &str) -> Option<&Record> {
+        let cells = self
+            .children
+            .as_ref()?
+            .get_or_init(|| self.members.iter().map(|_| OnceCell::new()).collect());
+        cells[i]
+            .get_or_init(|| {
+                let r = Record::index_inner(text).map(Box::new);
+                if r.is_none() {
+                    self.damaged.set(true);
+                }
+                r
+            })
+            .as_deref()
     }
 
     /// The last member of object `obj` named `key` (the last one wins when a key repeats),
@@ -95,10 +184,17 @@ impl Record {
             .parsed
             .get_or_init(|| self.object(0).iter().map(|_| OnceCell::new()).collect());
         Some(parsed[i].get_or_init(|| {
-            // Valid JSON: `index` checked the whole text.
-            raw.get(m.value.0 as usize..m.value.1 as usize)
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or(Value::Null)
+            // Valid JSON when `index` checked the whole text; maybe not in a lazy record.
+            // (Valid JSON may still not make a tree: numbers out of range.)
+            let text = raw
+                .get(m.value.0 as usize..m.value.1 as usize)
+                .unwrap_or("");
+            serde_json::from_str(text).unwrap_or_else(|_| {
+                if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+                    self.damaged.set(true);
+                }
+                Value::Null
+            })
         }))
     }
 }
@@ -124,6 +220,22 @@ impl Record {
         if path.is_empty() {
             return Leaf::Other;
         }
+        if self.children.is_some() {
+            let Some((i, m)) = self.find(raw, 0, path[0]) else {
+                return Leaf::Missing;
+            };
+            let text = &raw[m.value.0 as usize..m.value.1 as usize];
+            if path.len() == 1 {
+                return leaf_of(text);
+            }
+            return match text.as_bytes().first() {
+                Some(b'{') => self
+                    .child(i, text)
+                    .map_or(Leaf::Other, |c| c.leaf(text, &path[1..])),
+                Some(b'[') => Leaf::Other,
+                _ => Leaf::Missing,
+            };
+        }
         let mut obj = 0;
         let mut value = (0, 0, NO_CHILD);
         for (n, key) in path.iter().enumerate() {
@@ -139,17 +251,155 @@ impl Record {
                 None => return Leaf::Missing,
             }
         }
-        let text = &raw[value.0 as usize..value.1 as usize];
-        match text.as_bytes() {
-            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-                Leaf::Str(&text[1..text.len() - 1])
-            }
-            b"null" => Leaf::Null,
-            b"true" => Leaf::Bool(true),
-            b"false" => Leaf::Bool(false),
-            _ => Leaf::Other,
+        leaf_of(&raw[value.0 as usize..value.1 as usize])
+    }
+}
+
+/// The leaf a value's (valid) text is.
+fn leaf_of(text: &str) -> Leaf<'_> {
+    match text.as_bytes() {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => Leaf::Str(&text[1..text.len() - 1]),
+        b"null" => Leaf::Null,
+        b"true" => Leaf::Bool(true),
+        b"false" => Leaf::Bool(false),
+        _ => Leaf::Other,
+    }
+}
+
+/// [`Record::index_lazy`]'s walk: the top-level members of `raw` into `r`; `None` when the
+/// text is not a valid object (as far as the walk checks).
+/// `nested`: `raw` is an inner object.
+fn top_level(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("pclmulqdq")
+    {
+        // SAFETY: both features were just detected.
+        return unsafe { top_level_avx2(raw, r, nested) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    return top_level_with::<input::Sse2>(raw, r, nested);
+    #[cfg(not(target_arch = "x86_64"))]
+    top_level_with::<input::Portable>(raw, r, nested)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,pclmulqdq")]
+fn top_level_avx2(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
+    top_level_with::<input::Avx2>(raw, r, nested)
+}
+
+#[inline(always)]
+fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
+    let b = raw.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(());
+    }
+    loop {
+        let key_end = key(raw, r, i, nested)?;
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let end = match b.get(i)? {
+            b'{' | b'[' => container_end::<K>(b, i)?,
+            _ => scalar_end(b, i)?,
+        };
+        if let Some(m) = r.members.last_mut() {
+            m.value = (i as u32, end as u32);
+        }
+        i = skip_ws(b, end);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b'}' => return (skip_ws(b, i + 1) == b.len()).then_some(()),
+            _ => return None,
         }
     }
+}
+
+/// The index after the array or object opening at `start`: brackets outside strings are
+/// counted 64 bytes at a time (whole blocks by their counts when the depth cannot reach
+/// zero in them). Only the nesting depth is checked, not that brackets pair by kind.
+#[inline(always)]
+fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0u32;
+    let (mut in_string, mut escape_carry) = (0u64, 0u64);
+    let mut pad = [b' '; 64];
+    let mut base = start;
+    while base < b.len() {
+        let block: &[u8; 64] = match b.get(base..base + 64) {
+            Some(x) => x.try_into().ok()?,
+            None => {
+                let rest = &b[base..];
+                pad[..rest.len()].copy_from_slice(rest);
+                pad[rest.len()..].fill(b' ');
+                &pad
+            }
+        };
+        let m = K::classify::<true>(block);
+        let escaped = if m.backslash == 0 && escape_carry == 0 {
+            0
+        } else {
+            input::escaped_bits(m.backslash, &mut escape_carry)
+        };
+        let strings = K::prefix_xor(m.quote & !escaped) ^ in_string;
+        in_string = 0u64.wrapping_sub(strings >> 63);
+        let open = m.open & !strings;
+        let close = m.structural & !m.open & !strings;
+        if close.count_ones() < depth {
+            depth += open.count_ones();
+            depth -= close.count_ones();
+        } else {
+            let mut bits = open | close;
+            while bits != 0 {
+                let at = bits.trailing_zeros();
+                bits &= bits - 1;
+                if open >> at & 1 == 1 {
+                    depth += 1;
+                } else {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(base + at as usize + 1);
+                    }
+                }
+            }
+        }
+        base += 64;
+    }
+    None
+}
+
+/// The key whose opening quote is at `i`, as a new member; the index after it.
+fn key(raw: &str, r: &mut Record, i: usize, nested: bool) -> Option<usize> {
+    let b = raw.as_bytes();
+    let key_end = string_end(b, i)?;
+    let text = &b[i + 1..key_end - 1];
+    let key = if text.contains(&b'\\') {
+        match serde_json::from_str::<String>(&raw[i..key_end]) {
+            Ok(k) => Key::Owned(k.into()),
+            Err(_) if nested => Key::Owned("\u{FFFD}".into()),
+            Err(_) => return None,
+        }
+    } else {
+        Key::At(i as u32 + 1, key_end as u32 - 1)
+    };
+    let tag = match &key {
+        Key::Owned(k) => key_tag(k.as_bytes()),
+        Key::At(..) => key_tag(text),
+    };
+    r.members.push(Member {
+        tag,
+        key,
+        value: (0, 0),
+        child: NO_CHILD,
+    });
+    Some(key_end)
 }
 
 /// The key's length and its first and last eight bytes, mixed: CloudTrail keys sharing a
@@ -576,9 +826,8 @@ mod tests {
         t.trim_start().starts_with('{') && serde_json::from_str::<Fields>(t).is_ok()
     }
 
-    #[test]
-    fn the_same_text_is_valid_as_for_serde() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
+    /// A random object's text, maybe pretty, with up to two random edits (often invalid).
+    fn mutated(rng: &mut u64, pretty: bool) -> String {
         let pieces = [
             "\"",
             "\\",
@@ -613,24 +862,31 @@ mod tests {
             "[]",
             "{\"\\ud800\":1}",
         ];
+        let v = random_object(rng, 0);
+        let mut t = if pretty {
+            serde_json::to_string_pretty(&v).unwrap()
+        } else {
+            v.to_string()
+        };
+        for _ in 0..next(rng) % 3 {
+            let at = (next(rng) % (t.len() as u64 + 1)) as usize;
+            let at = (at..=t.len()).find(|&k| t.is_char_boundary(k)).unwrap();
+            let piece = pieces[(next(rng) % pieces.len() as u64) as usize];
+            if next(rng).is_multiple_of(2) {
+                t.insert_str(at, piece);
+            } else if let Some(c) = t[at..].chars().next() {
+                t.replace_range(at..at + c.len_utf8(), piece);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn the_same_text_is_valid_as_for_serde() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
         let (mut valid, mut invalid) = (0, 0);
         for n in 0..20_000 {
-            let v = random_object(&mut rng, 0);
-            let mut t = if n % 2 == 0 {
-                v.to_string()
-            } else {
-                serde_json::to_string_pretty(&v).unwrap()
-            };
-            for _ in 0..next(&mut rng) % 3 {
-                let at = (next(&mut rng) % (t.len() as u64 + 1)) as usize;
-                let at = (at..=t.len()).find(|&k| t.is_char_boundary(k)).unwrap();
-                let piece = pieces[(next(&mut rng) % pieces.len() as u64) as usize];
-                if next(&mut rng).is_multiple_of(2) {
-                    t.insert_str(at, piece);
-                } else if let Some(c) = t[at..].chars().next() {
-                    t.replace_range(at..at + c.len_utf8(), piece);
-                }
-            }
+            let t = mutated(&mut rng, n % 2 == 1);
             let want = serde_accepts(&t);
             assert_eq!(Record::index(&t).is_ok(), want, "{t}");
             if want { valid += 1 } else { invalid += 1 }
@@ -646,6 +902,136 @@ mod tests {
         }
     }
 
+    /// Every path of up to three keys from `keys`.
+    fn paths<'k>(keys: &[&'k str]) -> Vec<Vec<&'k str>> {
+        let mut out: Vec<Vec<&str>> = keys.iter().map(|k| vec![*k]).collect();
+        for _ in 0..2 {
+            let longer: Vec<Vec<&str>> = out
+                .iter()
+                .filter(|p| p.len() == out.last().map_or(0, Vec::len))
+                .flat_map(|p| keys.iter().map(move |k| [p.clone(), vec![*k]].concat()))
+                .collect();
+            out.extend(longer);
+        }
+        out
+    }
+
+    /// Reads every top-level value of `r` (what marks a lazy record damaged).
+    fn read_all(r: &Record, raw: &str) {
+        for m in &r.members {
+            let key = match &m.key {
+                Key::At(from, to) => raw[*from as usize..*to as usize].to_string(),
+                Key::Owned(k) => k.to_string(),
+            };
+            r.get(raw, &key);
+        }
+    }
+
+    #[test]
+    fn lazy_records_read_as_the_full_index_and_report_damage() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let keys = ["k", "k\"q", "k\\b", "t", "type", "é", "missing"];
+        let paths = paths(&keys);
+        let (mut valid, mut rejected, mut damaged) = (0, 0, 0);
+        for n in 0..6000 {
+            let t = mutated(&mut rng, n % 2 == 1);
+            let lazy = Record::index_lazy(&t);
+            match Record::index(&t) {
+                Ok(full) => {
+                    valid += 1;
+                    let lazy = lazy.unwrap_or_else(|e| panic!("{e}: {t}"));
+                    for p in &paths {
+                        assert_eq!(lazy.leaf(&t, p), full.leaf(&t, p), "{p:?} in {t}");
+                    }
+                    for k in keys {
+                        assert_eq!(lazy.get(&t, k), full.get(&t, k), "{k} in {t}");
+                    }
+                    // A lone surrogate in an inner key: skipped by the full index, not
+                    // decodable into a tree.
+                    assert!(!lazy.damaged() || t.contains("\\ud800"), "{t}");
+                }
+                Err(e) => match lazy {
+                    // Rejected: the full index named the error.
+                    Err(lazy_error) => {
+                        assert_eq!(lazy_error, e);
+                        rejected += 1;
+                    }
+                    // Accepted as far as checked: reading everything finds the damage.
+                    Ok(lazy) => {
+                        read_all(&lazy, &t);
+                        assert!(lazy.damaged(), "{t}");
+                        damaged += 1;
+                    }
+                },
+            }
+        }
+        assert!(
+            valid > 1500 && rejected > 500 && damaged > 100,
+            "{valid} {rejected} {damaged}"
+        );
+    }
+
+    #[test]
+    fn lazy_walks_agree_on_every_cpu_kernel() {
+        let mut rng = 0x1234_5678_9abc_def1u64;
+        let members = |r: &Record| -> Vec<(u64, u32, u32)> {
+            r.members
+                .iter()
+                .map(|m| (m.tag, m.value.0, m.value.1))
+                .collect()
+        };
+        let walk = |t: &str, f: fn(&str, &mut Record, bool) -> Option<()>| {
+            let mut r = Record::index_lazy("{}").unwrap();
+            f(t, &mut r, false).map(|()| members(&r))
+        };
+        for n in 0..4000 {
+            // Long strings and many backslashes cross the 64-byte blocks.
+            let mut t = mutated(&mut rng, n % 2 == 1);
+            if n % 3 == 0 {
+                t = t
+                    .replacen('a', &"\\\\".repeat(40), 1)
+                    .replacen('é', &"x".repeat(100), 1);
+            }
+            let portable = walk(&t, top_level_with::<input::Portable>);
+            #[cfg(target_arch = "x86_64")]
+            {
+                assert_eq!(walk(&t, top_level_with::<input::Sse2>), portable, "{t}");
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("pclmulqdq")
+                {
+                    // SAFETY: both features were just detected.
+                    let avx2 = |t: &str, r: &mut Record, n| unsafe { top_level_avx2(t, r, n) };
+                    assert_eq!(walk(&t, avx2), portable, "{t}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn deep_and_damaged_lazy_records() {
+        for depth in [1, 60, 61, 62, 63, 200] {
+            let t = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
+            let r = Record::index_lazy(&t).unwrap();
+            assert!(r.get(&t, "a").is_some());
+            assert!(!r.damaged() && r.children.is_some(), "depth {depth}");
+            let bad = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth - 1));
+            assert!(Record::index_lazy(&bad).is_err(), "depth {depth}");
+        }
+        let t = r#"{"a": {"b": {"c": "x"}}}"#;
+        let r = Record::index_lazy(t).unwrap();
+        assert_eq!(r.leaf(t, &["a", "b", "c"]), Leaf::Str("x"));
+        // Damage inside a value is found when read.
+        let t = r#"{"a": {"b": {"c": "x" "d"}}, "e": [1 2]}"#;
+        let r = Record::index_lazy(t).unwrap();
+        assert_eq!(r.leaf(t, &["e"]), Leaf::Other);
+        assert!(!r.damaged());
+        assert_eq!(r.leaf(t, &["a", "b", "c"]), Leaf::Other);
+        assert!(r.damaged());
+        let r = Record::index_lazy(t).unwrap();
+        assert_eq!(r.get(t, "e"), Some(&Value::Null));
+        assert!(r.damaged());
+    }
+
     #[test]
     fn invalid_text_is_an_error_anywhere_in_the_record() {
         for bad in [
@@ -653,11 +1039,29 @@ mod tests {
             "\"s\"",
             "{\"a\": tru}",
             "{\"a\": 1,}",
-            "{\"a\": {\"b\": [1,]}}",
             "{\"a\": 1} x",
         ] {
             assert!(Record::index(bad).is_err(), "{bad}");
+            assert!(Record::index_lazy(bad).is_err(), "{bad}");
+        }
+        for bad in [
+            "{,\"a\": 1}",
+            "{\"a\" 1}",
+            "{\"a\": 1 2}",
+            "{\"a\": {} []}",
+            "{\"a\":: 1}",
+            "{\"a\": [}",
+        ] {
+            assert!(Record::index_lazy(bad).is_err(), "{bad}");
         }
         assert_eq!(Record::index("[1]").unwrap_err(), "not an object");
+        // Inside a value: an error for the full index, damage once read for a lazy one.
+        let bad = "{\"a\": {\"b\": [1,]}}";
+        assert!(Record::index(bad).is_err());
+        let r = Record::index_lazy(bad).unwrap();
+        assert_eq!(r.leaf(bad, &["a", "b"]), Leaf::Other);
+        assert!(!r.damaged(), "an array is not read by a leaf lookup");
+        assert_eq!(r.get(bad, "a"), Some(&Value::Null));
+        assert!(r.damaged());
     }
 }
