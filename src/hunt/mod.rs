@@ -1369,4 +1369,44 @@ mod tests {
         );
         assert_eq!(f[0].resource_id, "arn:aws:iam::1:role/r");
     }
+
+    #[test]
+    fn damage_in_what_sigma_reads_is_reported_and_matches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = |id: &str, issuer: &str, params: &str| {
+            format!(
+                r#"{{"eventID": "{id}", "eventName": "GetObject", "recipientAccountId": "1",
+                "userIdentity": {{"type": "AssumedRole", "sessionContext":
+                {{"sessionIssuer": {issuer}}}}}, "requestParameters": {params}}}"#
+            )
+        };
+        let good = r#"{"type": "Role", "arn": "arn:aws:iam::1:role/r"}"#;
+        let records = [
+            rec("a", good, "{}"),
+            // Invalid where the rule reads.
+            rec("b", r#"{"type": "Role" "arn": 1}"#, "{}"),
+            // Invalid where no rule reads: not looked at.
+            rec("c", good, r#"{"k": [1 2]}"#),
+        ];
+        let log = dir.path().join("log.json");
+        std::fs::write(&log, format!(r#"{{"Records": [{}]}}"#, records.join(","))).unwrap();
+        let rule = sigma::SigmaRules::parse_one(
+            "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+             detection:\n  s:\n    userIdentity.sessionContext.sessionIssuer.type: Role\n\
+             \x20 condition: s\nlevel: high\n",
+            "t.yml",
+        )
+        .unwrap();
+        let rules = sigma::SigmaRules {
+            rules: vec![rule],
+            skipped: Vec::new(),
+        };
+        let (findings, errors) = hunt_with(&[log], &HuntContext::default(), &mut [], Some(&rules));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("log.json"), "{errors:?}");
+        assert_eq!(errors[0].message, "record 2: invalid JSON");
+        assert_eq!(findings.len(), 1);
+        let ev = findings[0].events.as_ref().unwrap();
+        assert_eq!(ev.event_ids, ["a", "c"]);
+    }
 }
