@@ -39,10 +39,16 @@ impl<'a> Event<'a> {
             }
             n += 1;
         }
+        self.str_in(&keys[..n])
+    }
+
+    /// [`Event::str_at`] with the path split into keys (no splitting on every call for
+    /// the accessors every record meets).
+    pub fn str_in(&self, keys: &[&str]) -> Option<&'a str> {
         // Plain strings straight from the text; the rest through the parsed field.
-        match self.record.leaf(self.raw, &keys[..n]) {
+        match self.record.leaf(self.raw, keys) {
             Leaf::Str(s) => Some(s),
-            Leaf::Other => self.at(path).and_then(Value::as_str),
+            Leaf::Other => self.at_keys(keys).and_then(Value::as_str),
             Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
         }
     }
@@ -57,33 +63,43 @@ impl<'a> Event<'a> {
         (!v.is_null()).then_some(v)
     }
 
+    /// [`Event::at`] with the path split into keys.
+    fn at_keys(&self, keys: &[&str]) -> Option<&'a Value> {
+        let (first, rest) = keys.split_first()?;
+        let mut v = self.field(first)?;
+        for key in rest {
+            v = v.get(key)?;
+        }
+        (!v.is_null()).then_some(v)
+    }
+
     /// A top-level field, null included.
     pub fn field(&self, key: &str) -> Option<&'a Value> {
         self.record.get(self.raw, key)
     }
 
     pub fn event_name(&self) -> Option<&'a str> {
-        self.str_at("eventName")
+        self.str_in(&["eventName"])
     }
     pub fn event_source(&self) -> Option<&'a str> {
-        self.str_at("eventSource")
+        self.str_in(&["eventSource"])
     }
     /// RFC 3339 text as logged.
     pub fn event_time(&self) -> Option<&'a str> {
-        self.str_at("eventTime")
+        self.str_in(&["eventTime"])
     }
     /// `eventTime` parsed; `None` when absent or malformed.
     pub fn timestamp(&self) -> Option<jiff::Timestamp> {
         self.event_time()?.parse().ok()
     }
     pub fn event_id(&self) -> Option<&'a str> {
-        self.str_at("eventID")
+        self.str_in(&["eventID"])
     }
     pub fn aws_region(&self) -> Option<&'a str> {
-        self.str_at("awsRegion")
+        self.str_in(&["awsRegion"])
     }
     pub fn source_ip(&self) -> Option<&'a str> {
-        self.str_at("sourceIPAddress")
+        self.str_in(&["sourceIPAddress"])
     }
     /// `sourceIPAddress` when it is an IP (it is a service name like `ec2.amazonaws.com`
     /// for calls AWS services make on the principal's behalf).
@@ -92,7 +108,7 @@ impl<'a> Event<'a> {
     }
     /// Set on failed calls: those are attempts, not successes.
     pub fn error_code(&self) -> Option<&'a str> {
-        self.str_at("errorCode")
+        self.str_in(&["errorCode"])
     }
     /// A failed call: `errorCode` set, or a console sign-in whose result is `Failure`
     /// (those carry `errorMessage` and `responseElements.ConsoleLogin`, no `errorCode`).
@@ -102,23 +118,23 @@ impl<'a> Event<'a> {
     }
     /// `userIdentity.type`: Root, IAMUser, AssumedRole, FederatedUser, AWSService, ...
     pub fn user_type(&self) -> Option<&'a str> {
-        self.str_at("userIdentity.type")
+        self.str_in(&["userIdentity", "type"])
     }
     /// Who acted: ARN, else userName, else invokedBy.
     pub fn principal(&self) -> Option<&'a str> {
-        self.str_at("userIdentity.arn")
-            .or_else(|| self.str_at("userIdentity.userName"))
-            .or_else(|| self.str_at("userIdentity.invokedBy"))
+        self.str_in(&["userIdentity", "arn"])
+            .or_else(|| self.str_in(&["userIdentity", "userName"]))
+            .or_else(|| self.str_in(&["userIdentity", "invokedBy"]))
     }
     pub fn user_name(&self) -> Option<&'a str> {
-        self.str_at("userIdentity.userName")
+        self.str_in(&["userIdentity", "userName"])
     }
     pub fn access_key_id(&self) -> Option<&'a str> {
-        self.str_at("userIdentity.accessKeyId")
+        self.str_in(&["userIdentity", "accessKeyId"])
     }
     pub fn recipient_account_id(&self) -> Option<&'a str> {
-        self.str_at("recipientAccountId")
-            .or_else(|| self.str_at("userIdentity.accountId"))
+        self.str_in(&["recipientAccountId"])
+            .or_else(|| self.str_in(&["userIdentity", "accountId"]))
     }
     pub fn request_parameters(&self) -> Option<&'a Value> {
         self.at("requestParameters")

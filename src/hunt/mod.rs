@@ -417,12 +417,61 @@ impl Plan {
         if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
             let all = u64::MAX >> (64 - self.sigma_by_needle.len());
-            LOWER.with_borrow_mut(|lower| search.search(recs, all, lower, needles));
+            if NEEDLE_SAMPLING.with_borrow_mut(NeedleSampling::search_next) {
+                LOWER.with_borrow_mut(|lower| search.search(recs, all, lower, needles));
+                let passed = needles.iter().filter(|&&n| n != 0).count();
+                NEEDLE_SAMPLING.with_borrow_mut(|s| s.searched(needles.len(), passed));
+            } else {
+                // Every needle rule is a candidate: the same matches, found without the search.
+                needles.fill(all);
+                #[cfg(test)]
+                tests::FILES_WITHOUT_NEEDLE_SEARCH
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             for (m, n) in masks.iter_mut().zip(needles.iter()) {
                 if *n != 0 {
                     *m |= SIGMA_BIT;
                 }
             }
+        }
+    }
+}
+
+/// Whether a loader runs the Sigma needle search on its next file. The search is there to
+/// spare the records no needle rule can match; when most records pass it anyway (a rule
+/// such as `aws_sts_assumerole_misuse` requires `AssumedRole`, in nine records of ten),
+/// it costs more than reading the few it would spare, so after a sample of
+/// [`NeedleSampling::SAMPLE`] records of which at least two thirds passed, the next
+/// [`NeedleSampling::SKIP`] files are read without it, then another sample is taken (a
+/// prefilter that switches itself off when it is not effective, as the regex crate's
+/// do). Which records are read changes, never what matches.
+#[derive(Default)]
+struct NeedleSampling {
+    records: usize,
+    passed: usize,
+    skip: usize,
+}
+
+impl NeedleSampling {
+    const SAMPLE: usize = 4096;
+    const SKIP: usize = 15;
+
+    fn search_next(&mut self) -> bool {
+        if self.skip == 0 {
+            return true;
+        }
+        self.skip -= 1;
+        false
+    }
+
+    fn searched(&mut self, records: usize, passed: usize) {
+        self.records += records;
+        self.passed += passed;
+        if self.records >= Self::SAMPLE {
+            if 3 * self.passed >= 2 * self.records {
+                self.skip = Self::SKIP;
+            }
+            (self.records, self.passed) = (0, 0);
         }
     }
 }
@@ -673,6 +722,8 @@ thread_local! {
     static NEEDLES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// Each loader thread's file text buffer, kept across files.
     static TEXT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// Each loader's [`NeedleSampling`].
+    static NEEDLE_SAMPLING: std::cell::RefCell<NeedleSampling> = std::cell::RefCell::new(NeedleSampling::default());
     /// The file's text lowercased, for the Sigma needle search.
     static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -926,7 +977,9 @@ impl SigmaGroups {
     /// kept ([`SigmaGroups::summarize_last`] fills in each group's last event).
     fn add(&mut self, rule: usize, e: &Event, at: usize) {
         let identity = match e.user_type() {
-            Some("AssumedRole") => e.str_at("userIdentity.sessionContext.sessionIssuer.arn"),
+            Some("AssumedRole") => {
+                e.str_in(&["userIdentity", "sessionContext", "sessionIssuer", "arn"])
+            }
             _ => None,
         }
         .or_else(|| e.principal())
@@ -950,12 +1003,13 @@ impl SigmaGroups {
         };
         let g = &mut self.groups[g];
         g.count += 1;
-        g.seen(e.event_time());
+        let time = e.event_time();
+        g.seen(time);
         // Once the list is full, the last slot is left to `summarize_last`.
         if g.events.len() < SIGMA_GROUP_EVENTS {
             g.events.push(detect::EventSummary {
                 event_id: e.event_id().map(str::to_string),
-                event_time: e.event_time().map(str::to_string),
+                event_time: time.map(str::to_string),
                 ..Default::default()
             });
         }
@@ -1099,6 +1153,10 @@ pub fn run(args: &HuntArgs) -> ExitCode {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
+
+    /// Files the loaders read without the Sigma needle search.
+    pub(super) static FILES_WITHOUT_NEEDLE_SEARCH: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
 
     type Seen = Arc<Mutex<Vec<(String, usize)>>>;
 
@@ -1408,5 +1466,93 @@ mod tests {
         assert_eq!(findings.len(), 1);
         let ev = findings[0].events.as_ref().unwrap();
         assert_eq!(ev.event_ids, ["a", "c"]);
+    }
+
+    #[test]
+    fn needle_search_switched_off_when_most_records_pass_finds_the_same_matches() {
+        // A needle rule ("assumedrole") that nine records in ten meet, over more records
+        // than a sample, so each loader turns the search off for later files; and one
+        // that few meet ("trufflehog"), whose matches must still all be found then.
+        let dir = tempfile::tempdir().unwrap();
+        let (mut dense, mut rare) = (0, 0);
+        for f in 0..24 {
+            let recs: Vec<String> = (0..700)
+                .map(|i| {
+                    let n = f * 700 + i;
+                    let kind = if n % 10 == 0 {
+                        "IAMUser"
+                    } else {
+                        "AssumedRole"
+                    };
+                    dense += usize::from(kind == "AssumedRole");
+                    let agent = if n % 997 == 0 {
+                        "TruffleHog/3"
+                    } else {
+                        "aws-cli/2"
+                    };
+                    rare += usize::from(n % 997 == 0);
+                    format!(
+                        r#"{{"eventID": "e{n}", "eventName": "Get{}", "userAgent": "{agent}",
+                        "recipientAccountId": "1", "userIdentity": {{"type": "{kind}",
+                        "arn": "arn:aws:iam::1:user/u"}}}}"#,
+                        n % 7
+                    )
+                })
+                .collect();
+            let text = format!(r#"{{"Records": [{}]}}"#, recs.join(","));
+            std::fs::write(dir.path().join(format!("f{f:02}.json")), text).unwrap();
+        }
+        let rule = |id: &str, field: &str, value: &str| {
+            sigma::SigmaRules::parse_one(
+                &format!(
+                    "title: {id}\nid: {id}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                     detection:\n  s:\n    {field}: {value}\n  condition: s\nlevel: low\n"
+                ),
+                "t.yml",
+            )
+            .unwrap()
+        };
+        let rules = sigma::SigmaRules {
+            rules: vec![
+                rule("dense", "userIdentity.type", "AssumedRole"),
+                rule("rare", "userAgent|contains", "trufflehog"),
+            ],
+            skipped: Vec::new(),
+        };
+        assert!(rules.rules.iter().all(|r| r.needles().is_some()));
+        let skipped_before = FILES_WITHOUT_NEEDLE_SEARCH.load(std::sync::atomic::Ordering::Relaxed);
+        let (findings, errors) = hunt_with(
+            &[dir.path().to_path_buf()],
+            &HuntContext::default(),
+            &mut [],
+            Some(&rules),
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let count = |id: &str| {
+            findings
+                .iter()
+                .filter(|f| f.rule_id == format!("SIGMA-{id}"))
+                .map(|f| f.events.as_ref().unwrap().event_count.unwrap())
+                .sum::<usize>()
+        };
+        assert!(
+            FILES_WITHOUT_NEEDLE_SEARCH.load(std::sync::atomic::Ordering::Relaxed) > skipped_before,
+            "some files were read without the search"
+        );
+        assert_eq!(count("dense"), dense);
+        assert_eq!(count("rare"), rare);
+    }
+
+    #[test]
+    fn needle_sampling_skips_files_after_a_dense_sample_then_samples_again() {
+        let mut s = NeedleSampling::default();
+        assert!(s.search_next());
+        s.searched(NeedleSampling::SAMPLE, NeedleSampling::SAMPLE / 2);
+        assert!(s.search_next(), "half passing: the search is worth running");
+        s.searched(NeedleSampling::SAMPLE, NeedleSampling::SAMPLE);
+        for _ in 0..NeedleSampling::SKIP {
+            assert!(!s.search_next());
+        }
+        assert!(s.search_next(), "a new sample after the skipped files");
     }
 }

@@ -20,7 +20,7 @@ pub struct Record {
     /// Top-level values parsed so far, by member index (the table made on first use).
     parsed: OnceCell<Box<[OnceCell<Value>]>>,
     /// Records from [`Record::index_lazy`]: the inner objects of top-level members, each
-    /// indexed (lazily too) when a path first descends into it.
+    /// indexed whole when a path first descends into it.
     children: Option<Children>,
     /// Set when a lazily indexed part turned out not to be valid JSON.
     damaged: Cell<bool>,
@@ -85,8 +85,8 @@ impl Record {
     /// Indexes only the top-level members of the object `raw`: keys and plain values are
     /// checked as [`Record::index`] checks them, inner arrays and objects are skipped by
     /// counting their brackets outside strings 64 bytes at a time (as the splitter finds
-    /// records), and an inner object is indexed the same way when a path first descends
-    /// into it. The inside of inner values is checked only once read; a record then found
+    /// records), and an inner object is indexed whole, as [`Record::index`] does, when a
+    /// path first descends into it. The inside of inner values is checked only once read; a record then found
     /// to be invalid JSON says so through [`Record::damaged`]. For records read by a few
     /// paths (Sigma rules), most of whose text is never looked at. Text this rejects is
     /// indexed by [`Record::index`], which names the error.
@@ -101,43 +101,39 @@ impl Record {
             children: Some(OnceCell::new()),
             damaged: Cell::new(false),
         };
-        match top_level(raw, &mut r, false) {
+        match top_level(raw, &mut r) {
             Some(()) => Ok(r),
             None => Record::index(raw),
         }
     }
 
-    /// [`Record::index_lazy`] for an inner object, `None` when it is not valid (as far as
-    /// checked). Keys with a lone surrogate become U+FFFD, as [`Record::index`] has them.
+    /// An inner object of a lazy record, indexed whole in one pass (the paths rules read
+    /// go on into its own inner objects, as `userIdentity.sessionContext.sessionIssuer`),
+    /// `None` when it is not valid JSON. Keys with a lone surrogate become U+FFFD, as
+    /// [`Record::index`] has them below the top level.
     fn index_inner(raw: &str) -> Option<Record> {
         let mut r = Record {
-            members: Vec::with_capacity(8),
-            objects: Vec::new(),
+            members: Vec::with_capacity(16),
+            objects: Vec::with_capacity(4),
             parsed: OnceCell::new(),
-            children: Some(OnceCell::new()),
+            children: None,
             damaged: Cell::new(false),
         };
-        match top_level(raw, &mut r, true) {
-            Some(()) => Some(r),
-            None => Record::index(raw).ok(),
-        }
+        PARSER.with_borrow_mut(|p| {
+            p.pending.clear();
+            p.stack.clear();
+            p.nested = true;
+            let ok = p.run(raw, &mut r);
+            p.nested = false;
+            ok
+        })?;
+        Some(r)
     }
 
     /// Whether a part of this record read since [`Record::index_lazy`] was not valid JSON
     /// (what was read from it is then unreliable). Always `false` for [`Record::index`].
     pub fn damaged(&self) -> bool {
         self.damaged.get()
-            || self
-                .children
-                .as_ref()
-                .and_then(OnceCell::get)
-                .is_some_and(|cells| {
-                    cells.iter().any(|c| {
-                        c.get()
-                            .and_then(Option::as_deref)
-                            .is_some_and(Record::damaged)
-                    })
-                })
     }
 
     /// The members of object `obj` (a lazy record has only object 0, all its members).
@@ -258,7 +254,9 @@ impl Record {
 /// The leaf a value's (valid) text is.
 fn leaf_of(text: &str) -> Leaf<'_> {
     match text.as_bytes() {
-        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => Leaf::Str(&text[1..text.len() - 1]),
+        [b'"', inner @ .., b'"'] if memchr::memchr(b'\\', inner).is_none() => {
+            Leaf::Str(&text[1..text.len() - 1])
+        }
         b"null" => Leaf::Null,
         b"true" => Leaf::Bool(true),
         b"false" => Leaf::Bool(false),
@@ -268,29 +266,28 @@ fn leaf_of(text: &str) -> Leaf<'_> {
 
 /// [`Record::index_lazy`]'s walk: the top-level members of `raw` into `r`; `None` when the
 /// text is not a valid object (as far as the walk checks).
-/// `nested`: `raw` is an inner object.
-fn top_level(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
+fn top_level(raw: &str, r: &mut Record) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("pclmulqdq")
     {
         // SAFETY: both features were just detected.
-        return unsafe { top_level_avx2(raw, r, nested) };
+        return unsafe { top_level_avx2(raw, r) };
     }
     #[cfg(target_arch = "x86_64")]
-    return top_level_with::<input::Sse2>(raw, r, nested);
+    return top_level_with::<input::Sse2>(raw, r);
     #[cfg(not(target_arch = "x86_64"))]
-    top_level_with::<input::Portable>(raw, r, nested)
+    top_level_with::<input::Portable>(raw, r)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq")]
-fn top_level_avx2(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
-    top_level_with::<input::Avx2>(raw, r, nested)
+fn top_level_avx2(raw: &str, r: &mut Record) -> Option<()> {
+    top_level_with::<input::Avx2>(raw, r)
 }
 
 #[inline(always)]
-fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record, nested: bool) -> Option<()> {
+fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record) -> Option<()> {
     let b = raw.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -301,7 +298,7 @@ fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record, nested: bool) -> 
         return (skip_ws(b, i + 1) == b.len()).then_some(());
     }
     loop {
-        let key_end = key(raw, r, i, nested)?;
+        let key_end = key(raw, r, i)?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -376,14 +373,13 @@ fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
 }
 
 /// The key whose opening quote is at `i`, as a new member; the index after it.
-fn key(raw: &str, r: &mut Record, i: usize, nested: bool) -> Option<usize> {
+fn key(raw: &str, r: &mut Record, i: usize) -> Option<usize> {
     let b = raw.as_bytes();
-    let key_end = string_end(b, i)?;
+    let (key_end, escapes) = string_span(b, i)?;
     let text = &b[i + 1..key_end - 1];
-    let key = if text.contains(&b'\\') {
+    let key = if escapes {
         match serde_json::from_str::<String>(&raw[i..key_end]) {
             Ok(k) => Key::Owned(k.into()),
-            Err(_) if nested => Key::Owned("\u{FFFD}".into()),
             Err(_) => return None,
         }
     } else {
@@ -451,6 +447,8 @@ thread_local! {
 struct Parser {
     pending: Vec<Member>,
     stack: Vec<Frame>,
+    /// The text is an inner object of a record (see [`Record::index_inner`]).
+    nested: bool,
 }
 
 impl Parser {
@@ -469,10 +467,10 @@ impl Parser {
                 // A member's key and colon, or an array element's position.
                 let member = if top.is_object {
                     i = skip_ws(b, i);
-                    let key_end = string_end(b, i)?;
+                    let (key_end, escapes) = string_span(b, i)?;
                     let text = &b[i + 1..key_end - 1];
                     let mut tag = key_tag(text);
-                    let key = if text.contains(&b'\\') {
+                    let key = if escapes {
                         match serde_json::from_str::<String>(&raw[i..key_end]) {
                             Ok(k) => {
                                 tag = key_tag(k.as_bytes());
@@ -480,7 +478,9 @@ impl Parser {
                             }
                             // A lone surrogate: serde_json rejected it in a top-level key
                             // only (nested values were skipped, not decoded).
-                            Err(_) if self.stack.len() > 1 => Key::Owned("\u{FFFD}".into()),
+                            Err(_) if self.nested || self.stack.len() > 1 => {
+                                Key::Owned("\u{FFFD}".into())
+                            }
                             Err(_) => return None,
                         }
                     } else {
@@ -624,23 +624,22 @@ fn specials(w: u64) -> u64 {
 
 /// The index after the valid string whose opening quote is at `i`.
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    string_span(b, i).map(|(end, _)| end)
+}
+
+/// [`string_end`], and whether the string holds escapes.
+fn string_span(b: &[u8], i: usize) -> Option<(usize, bool)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let mut j = i + 1;
+    let mut escapes = false;
     loop {
-        // Eight bytes at a time to the next quote, backslash or control character.
-        while let Some(chunk) = b.get(j..j + 8) {
-            let m = specials(u64::from_le_bytes(chunk.try_into().ok()?));
-            if m != 0 {
-                j += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
-            j += 8;
-        }
+        j = next_special(b, j);
         match *b.get(j)? {
-            b'"' => return Some(j + 1),
+            b'"' => return Some((j + 1, escapes)),
             b'\\' => {
+                escapes = true;
                 match *b.get(j + 1)? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 2,
                     b'u' => {
@@ -654,10 +653,48 @@ fn string_end(b: &[u8], i: usize) -> Option<usize> {
                     _ => return None,
                 }
             }
-            c if c < 0x20 => return None,
-            _ => j += 1,
+            // A control character.
+            _ => return None,
         }
     }
+}
+
+/// The index of the first `"`, `\` or control character at or after `j` (`b.len()` if
+/// none): 16 bytes at a time where SSE2 is there (every x86_64), then 8, then 1.
+#[inline(always)]
+fn next_special(b: &[u8], mut j: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while let Some(chunk) = b.get(j..j + 16) {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
+        // `chunk` (unaligned loads allowed).
+        let m = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // Unsigned v <= 0x1f.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+        };
+        if m != 0 {
+            return j + m.trailing_zeros() as usize;
+        }
+        j += 16;
+    }
+    while let Some(chunk) = b.get(j..j + 8) {
+        let m = specials(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+        if m != 0 {
+            return j + (m.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while b
+        .get(j)
+        .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
+    {
+        j += 1;
+    }
+    j
 }
 
 /// The index after the valid string, number, `true`, `false` or `null` at `i`.
@@ -980,9 +1017,9 @@ mod tests {
                 .map(|m| (m.tag, m.value.0, m.value.1))
                 .collect()
         };
-        let walk = |t: &str, f: fn(&str, &mut Record, bool) -> Option<()>| {
+        let walk = |t: &str, f: fn(&str, &mut Record) -> Option<()>| {
             let mut r = Record::index_lazy("{}").unwrap();
-            f(t, &mut r, false).map(|()| members(&r))
+            f(t, &mut r).map(|()| members(&r))
         };
         for n in 0..4000 {
             // Long strings and many backslashes cross the 64-byte blocks.
@@ -1000,7 +1037,7 @@ mod tests {
                     && std::arch::is_x86_feature_detected!("pclmulqdq")
                 {
                     // SAFETY: both features were just detected.
-                    let avx2 = |t: &str, r: &mut Record, n| unsafe { top_level_avx2(t, r, n) };
+                    let avx2 = |t: &str, r: &mut Record| unsafe { top_level_avx2(t, r) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
                 }
             }
@@ -1056,12 +1093,40 @@ mod tests {
         }
         assert_eq!(Record::index("[1]").unwrap_err(), "not an object");
         // Inside a value: an error for the full index, damage once read for a lazy one.
-        let bad = "{\"a\": {\"b\": [1,]}}";
+        let bad = "{\"a\": {\"b\": 1}, \"c\": {\"d\": [1,]}}";
         assert!(Record::index(bad).is_err());
         let r = Record::index_lazy(bad).unwrap();
         assert_eq!(r.leaf(bad, &["a", "b"]), Leaf::Other);
-        assert!(!r.damaged(), "an array is not read by a leaf lookup");
-        assert_eq!(r.get(bad, "a"), Some(&Value::Null));
+        assert!(!r.damaged(), "\"c\" is not read by a lookup in \"a\"");
+        // A path into "c" indexes "c" whole, its array too.
+        assert_eq!(r.leaf(bad, &["c", "e"]), Leaf::Other);
         assert!(r.damaged());
+        let r = Record::index_lazy(bad).unwrap();
+        assert_eq!(r.get(bad, "c"), Some(&Value::Null));
+        assert!(r.damaged());
+    }
+
+    #[test]
+    fn next_special_finds_the_first_quote_backslash_or_control_at_every_offset() {
+        let naive = |b: &[u8], j: usize| {
+            (j..b.len())
+                .find(|&k| matches!(b[k], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(b.len())
+        };
+        for len in 0..40 {
+            for at in 0..=len {
+                for special in [b'"', b'\\', b'\n', 0, 0x1f] {
+                    // Bytes just above the control range and non-ASCII must not stop it.
+                    let mut b: Vec<u8> =
+                        (0..len).map(|k| [b'a', 0x20, 0x7f, 0xc3][k % 4]).collect();
+                    if at < len {
+                        b[at] = special;
+                    }
+                    for from in 0..=len {
+                        assert_eq!(next_special(&b, from), naive(&b, from), "{b:?} from {from}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -612,7 +612,17 @@ impl FieldMatch {
             Leaf::Bool(b) => (Some(if b { "true" } else { "false" }), false),
             Leaf::Str(s) => (Some(s), false),
         };
-        let lower = text.map(lowercase);
+        // Short ASCII text (most CloudTrail values) is lowercased on the stack.
+        let mut buf = [0u8; 64];
+        let lower = match text {
+            Some(t) if t.len() <= buf.len() && t.is_ascii() => {
+                let b = &mut buf[..t.len()];
+                b.copy_from_slice(t.as_bytes());
+                b.make_ascii_lowercase();
+                std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed)
+            }
+            t => t.map(lowercase),
+        };
         let check = |m: &Matcher| match (m, text, &lower) {
             (Matcher::Null, _, _) => absent,
             (_, Some(t), Some(l)) => m.matches_text(l, t, false),
