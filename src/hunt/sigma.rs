@@ -91,7 +91,7 @@ enum Matcher {
     Suffix(String),
     Contains(String),
     /// `|re`: case-sensitive, on the original text; and a literal every match holds
-    /// (lowercase), when the pattern has one.
+    /// (ASCII, lowercase), when the pattern has one.
     Regex(Regex, Option<String>),
     /// Wildcard pattern, on the lowercased text, and its longest literal run.
     Wild(Regex, String),
@@ -672,8 +672,12 @@ impl Matcher {
             Matcher::Prefix(s) => lower.starts_with(s.as_str()),
             Matcher::Suffix(s) => lower.ends_with(s.as_str()),
             Matcher::Contains(s) => lower.contains(s.as_str()),
-            Matcher::Regex(r, _) => r.is_match(orig),
-            Matcher::Wild(r, _) => r.is_match(lower),
+            // The literal every match holds first: a substring search is far cheaper than
+            // the regex, and most values lack it.
+            Matcher::Regex(r, lit) => {
+                lit.as_ref().is_none_or(|l| lower.contains(l.as_str())) && r.is_match(orig)
+            }
+            Matcher::Wild(r, lit) => lower.contains(lit.as_str()) && r.is_match(lower),
             Matcher::Cidr(net) => orig
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
@@ -757,7 +761,10 @@ fn compile_map(node: &Node) -> Compiled<Vec<FieldMatch>> {
                             .ok()
                             .and_then(|h| required_literal(&h))
                             .and_then(|b| String::from_utf8(b).ok())
-                            .map(|l| l.to_lowercase());
+                            // ASCII only: its lowercase is found in any lowercased text
+                            // holding it (not so for every letter: final sigma).
+                            .filter(|l| l.is_ascii())
+                            .map(|l| l.to_ascii_lowercase());
                         Matcher::Regex(r, lit)
                     }
                     Some(Err(err)) => return Ok(Err(format!("bad regex in '{}': {err}", e.key))),
@@ -1382,6 +1389,62 @@ mod tests {
         assert!(
             with_needles > 100 && matched > 100 && filtered > 1000,
             "{with_needles} {matched} {filtered}"
+        );
+    }
+
+    #[test]
+    fn regex_and_wildcard_matchers_agree_with_their_bare_regex() {
+        // The literal checked before the regex never changes the answer.
+        let mut rng = 0x5151_7a7a_0f0f_3c3cu64;
+        let texts = [
+            "arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1",
+            "ARN:AWS:STS::1:ASSUMED-ROLE/AWS:X",
+            "AKIAABCDEFGHIJKLMNOP",
+            "akiaabcdefghijklmnop",
+            "xAbCdy",
+            "Kelvin \u{212A} and İstanbul, ΑΣ",
+            "",
+        ];
+        let pool: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let (mut with_literal, mut agreed) = (0, 0);
+        for _ in 0..3000 {
+            let lit = random_pattern(&mut rng, &pool);
+            let pattern = random_regex(&mut rng, &lit).replace("''", "'");
+            let Ok(bare) = Regex::new(&pattern) else {
+                continue;
+            };
+            let lit = required_literal(&regex_syntax::parse(&pattern).unwrap())
+                .and_then(|b| String::from_utf8(b).ok())
+                .filter(|l| l.is_ascii())
+                .map(|l| l.to_ascii_lowercase());
+            with_literal += usize::from(lit.is_some());
+            let m = Matcher::Regex(bare.clone(), lit);
+            for t in &texts {
+                assert_eq!(
+                    m.matches_text(&lowercase(t), t, false),
+                    bare.is_match(t),
+                    "{pattern} on {t}"
+                );
+                agreed += 1;
+            }
+        }
+        for pattern in ["*assumed-role/aws:*", "akia????", "*b?d*", "x*y", "*"] {
+            let m = wildcard(pattern, Mode::Plain);
+            let Matcher::Wild(bare, _) = &m else {
+                continue;
+            };
+            for t in &texts {
+                let lower = lowercase(t);
+                assert_eq!(
+                    m.matches_text(&lower, t, false),
+                    bare.is_match(&lower),
+                    "{pattern} on {t}"
+                );
+            }
+        }
+        assert!(
+            with_literal > 500 && agreed > 10_000,
+            "{with_literal} {agreed}"
         );
     }
 }
