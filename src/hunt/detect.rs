@@ -48,26 +48,21 @@ impl<'a> Event<'a> {
         // Plain strings straight from the text; the rest through the parsed field.
         match self.record.leaf(self.raw, keys) {
             Leaf::Str(s) => Some(s),
-            Leaf::Other => self.at_keys(keys).and_then(Value::as_str),
+            Leaf::Other => self.at_keys(keys.iter().copied()).and_then(Value::as_str),
             Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
         }
     }
 
     /// Any field at a dotted path (object keys only).
     pub fn at(&self, path: &str) -> Option<&'a Value> {
-        let mut keys = path.split('.');
-        let mut v = self.field(keys.next()?)?;
-        for key in keys {
-            v = v.get(key)?;
-        }
-        (!v.is_null()).then_some(v)
+        self.at_keys(path.split('.'))
     }
 
     /// [`Event::at`] with the path split into keys.
-    fn at_keys(&self, keys: &[&str]) -> Option<&'a Value> {
-        let (first, rest) = keys.split_first()?;
-        let mut v = self.field(first)?;
-        for key in rest {
+    fn at_keys<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Option<&'a Value> {
+        let mut keys = keys.into_iter();
+        let mut v = self.field(keys.next()?)?;
+        for key in keys {
             v = v.get(key)?;
         }
         (!v.is_null()).then_some(v)

@@ -86,10 +86,10 @@ impl Record {
     /// checked as [`Record::index`] checks them, inner arrays and objects are skipped by
     /// counting their brackets outside strings 64 bytes at a time (as the splitter finds
     /// records), and an inner object is indexed whole, as [`Record::index`] does, when a
-    /// path first descends into it. The inside of inner values is checked only once read; a record then found
-    /// to be invalid JSON says so through [`Record::damaged`]. For records read by a few
-    /// paths (Sigma rules), most of whose text is never looked at. Text this rejects is
-    /// indexed by [`Record::index`], which names the error.
+    /// path first descends into it. The inside of inner values is checked only once read;
+    /// a record then found to be invalid JSON says so through [`Record::damaged`]. For
+    /// records read by a few paths (Sigma rules), most of whose text is never looked at.
+    /// Text this rejects is indexed by [`Record::index`], which names the error.
     pub fn index_lazy(raw: &str) -> Result<Record, String> {
         if raw.len() >= u32::MAX as usize {
             return Err("record too large".into());
