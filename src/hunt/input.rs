@@ -137,11 +137,38 @@ pub struct Records {
     pub ranges: Vec<std::ops::Range<usize>>,
     /// Set when the file is not CloudTrail or is cut short; records before the damage are kept.
     pub error: Option<String>,
+    /// The whole text is ASCII (checked once per file, so records need no UTF-8 check).
+    ascii: bool,
 }
 
 impl Records {
+    pub fn new(
+        text: Vec<u8>,
+        ranges: Vec<std::ops::Range<usize>>,
+        error: Option<String>,
+    ) -> Records {
+        Records {
+            text,
+            ranges,
+            error,
+            ascii: false,
+        }
+    }
+
     pub fn raw(&self, i: usize) -> &[u8] {
         &self.text[self.ranges[i].clone()]
+    }
+
+    /// Record `i` as text; `None` when it is not UTF-8.
+    pub fn text_of(&self, i: usize) -> Option<&str> {
+        let raw = self.raw(i);
+        if self.ascii {
+            // SAFETY: `ascii` is set only where the whole text was found to be ASCII, which
+            // is UTF-8 however it is sliced.
+            Some(unsafe { std::str::from_utf8_unchecked(raw) })
+        } else {
+            std::str::from_utf8(raw).ok()
+        }
     }
 
     /// The text, keeping the ranges' allocation for this thread's next [`split`].
@@ -164,21 +191,25 @@ pub fn split(text: Vec<u8>) -> Records {
         return lake_rows(&text);
     }
     if let Some(pos) = records {
-        let (ranges, error) = scan_array(&text, pos + 9);
+        let mut high = 0;
+        let (ranges, error) = scan_array(&text, pos + 9, &mut high);
+        // Found by the splitter's pass, so records need no UTF-8 check of their own.
+        let ascii = high == 0;
         return Records {
             text,
             ranges,
             error,
+            ascii,
         };
     }
     if memchr::memmem::find(head, b"\"Events\"").is_some() {
         return lookup_events(&text);
     }
-    Records {
-        text: Vec::new(),
-        ranges: Vec::new(),
-        error: Some("not a CloudTrail log (no \"Records\" or \"Events\" array)".into()),
-    }
+    Records::new(
+        Vec::new(),
+        Vec::new(),
+        Some("not a CloudTrail log (no \"Records\" or \"Events\" array)".into()),
+    )
 }
 
 /// Raw record texts of a log file, with an error when the file is not CloudTrail or is cut
@@ -194,22 +225,13 @@ pub fn split_records(text: &str) -> (Vec<String>, Option<String>) {
 /// The array under `key` of a whole-document export, and empty records to fill; or the
 /// records carrying why the document is unusable.
 fn wrapped(text: &[u8], key: &str) -> Result<(Vec<serde_json::Value>, Records), Records> {
-    let fail = |msg: String| Records {
-        text: Vec::new(),
-        ranges: Vec::new(),
-        error: Some(msg),
-    };
+    let fail = |msg: String| Records::new(Vec::new(), Vec::new(), Some(msg));
     let mut v: serde_json::Value =
         serde_json::from_slice(text).map_err(|e| fail(format!("invalid JSON: {e}")))?;
     match v.get_mut(key).map(serde_json::Value::take) {
-        Some(serde_json::Value::Array(items)) => Ok((
-            items,
-            Records {
-                text: Vec::new(),
-                ranges: Vec::new(),
-                error: None,
-            },
-        )),
+        Some(serde_json::Value::Array(items)) => {
+            Ok((items, Records::new(Vec::new(), Vec::new(), None)))
+        }
         _ => Err(fail(format!("\"{key}\" is not an array"))),
     }
 }
@@ -284,7 +306,13 @@ fn lake_rows(text: &[u8]) -> Records {
 /// Splits the array whose key ends at `from` into element ranges without parsing them.
 /// Only strings and braces are tracked (an object's braces balance whatever arrays it holds);
 /// records are validated when parsed.
-fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
+/// `high` is or-ed with a value other than 0 when a byte of the array has the high bit
+/// set (stays 0 when the array is ASCII).
+fn scan_array(
+    b: &[u8],
+    from: usize,
+    high: &mut u64,
+) -> (Vec<std::ops::Range<usize>>, Option<String>) {
     let mut i = from;
     while i < b.len() && b[i] != b'[' {
         if !matches!(b[i], b' ' | b'\t' | b'\r' | b'\n' | b':') {
@@ -292,7 +320,7 @@ fn scan_array(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<Str
         }
         i += 1;
     }
-    split_blocks(b, i + 1)
+    split_blocks(b, i + 1, high)
 }
 
 fn is_gap(c: u8) -> bool {
@@ -304,30 +332,42 @@ fn is_gap(c: u8) -> bool {
 /// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
 /// visited. Between elements only whitespace and commas may appear. Uses AVX2 and
 /// carry-less multiplication where the CPU has them.
-fn split_blocks(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
+/// Each block's [`Masks::high`] is or-ed into `high`.
+fn split_blocks(
+    b: &[u8],
+    from: usize,
+    high: &mut u64,
+) -> (Vec<std::ops::Range<usize>>, Option<String>) {
     let out = RANGES.take();
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("pclmulqdq")
     {
         // SAFETY: both features were just detected.
-        return unsafe { split_avx2(b, from, out) };
+        return unsafe { split_avx2(b, from, out, high) };
     }
     #[cfg(target_arch = "x86_64")]
-    return split_with::<Sse2>(b, from, out);
+    return split_with::<Sse2>(b, from, out, high);
     #[cfg(not(target_arch = "x86_64"))]
-    split_with::<Portable>(b, from, out)
+    split_with::<Portable>(b, from, out, high)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq")]
-fn split_avx2(b: &[u8], from: usize, out: Ranges) -> (Ranges, Option<String>) {
-    split_with::<Avx2>(b, from, out)
+fn split_avx2(b: &[u8], from: usize, out: Ranges, high: &mut u64) -> (Ranges, Option<String>) {
+    split_with::<Avx2>(b, from, out, high)
 }
 
 #[inline(always)]
-fn split_with<K: Kernel>(b: &[u8], from: usize, mut out: Ranges) -> (Ranges, Option<String>) {
+fn split_with<K: Kernel>(
+    b: &[u8],
+    from: usize,
+    mut out: Ranges,
+    high: &mut u64,
+) -> (Ranges, Option<String>) {
     out.clear();
+    // Kept in a register: a store per block through `high` was a tenth of the splitter.
+    let mut any_high = 0u64;
     let mut depth = 0usize;
     let mut start = 0usize;
     // Where the text between elements (to be checked) begins.
@@ -335,73 +375,78 @@ fn split_with<K: Kernel>(b: &[u8], from: usize, mut out: Ranges) -> (Ranges, Opt
     let mut in_string = 0u64; // all ones when the previous block ended inside a string
     let mut escape_carry = 0u64;
     let not_object = |n: usize| Some(format!("record {n} is not an object"));
-    let mut base = from;
-    let mut pad = [b' '; 64];
-    while base < b.len() {
-        let block: &[u8; 64] = match b.get(base..base + 64) {
-            Some(x) => x.try_into().expect("64 bytes"),
-            None => {
-                let rest = &b[base..];
-                pad[..rest.len()].copy_from_slice(rest);
-                pad[rest.len()..].fill(b' ');
-                &pad
-            }
-        };
-        let m = K::classify::<false>(block);
-        let escaped = if m.backslash == 0 && escape_carry == 0 {
-            0
-        } else {
-            escaped_bits(m.backslash, &mut escape_carry)
-        };
-        let strings = K::prefix_xor(m.quote & !escaped) ^ in_string;
-        in_string = 0u64.wrapping_sub(strings >> 63);
-        let mut bits = m.structural & !strings;
-        while bits != 0 {
-            let at = base + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            match b[at] {
-                b'{' => {
-                    if depth == 0 {
+    let result = 'scan: {
+        let mut base = from;
+        let mut pad = [b' '; 64];
+        while base < b.len() {
+            let block: &[u8; 64] = match b.get(base..base + 64) {
+                Some(x) => x.try_into().expect("64 bytes"),
+                None => {
+                    let rest = &b[base..];
+                    pad[..rest.len()].copy_from_slice(rest);
+                    pad[rest.len()..].fill(b' ');
+                    &pad
+                }
+            };
+            let m = K::classify::<false>(block);
+            any_high |= m.high;
+            let escaped = if m.backslash == 0 && escape_carry == 0 {
+                0
+            } else {
+                escaped_bits(m.backslash, &mut escape_carry)
+            };
+            let strings = K::prefix_xor(m.quote & !escaped) ^ in_string;
+            in_string = 0u64.wrapping_sub(strings >> 63);
+            let mut bits = m.structural & !strings;
+            while bits != 0 {
+                let at = base + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                match b[at] {
+                    b'{' => {
+                        if depth == 0 {
+                            if !b[gap..at].iter().all(|&c| is_gap(c)) {
+                                let n = out.len() + 1;
+                                break 'scan (out, not_object(n));
+                            }
+                            start = at;
+                        }
+                        depth += 1;
+                    }
+                    b'}' => {
+                        if depth == 0 {
+                            let n = out.len() + 1;
+                            break 'scan (out, not_object(n));
+                        }
+                        depth -= 1;
+                        if depth == 0 {
+                            out.push(start..at + 1);
+                            gap = at + 1;
+                        }
+                    }
+                    _ if depth == 0 => {
+                        // `]`: the end of the array.
                         if !b[gap..at].iter().all(|&c| is_gap(c)) {
                             let n = out.len() + 1;
-                            return (out, not_object(n));
+                            break 'scan (out, not_object(n));
                         }
-                        start = at;
+                        break 'scan (out, None);
                     }
-                    depth += 1;
+                    _ => {}
                 }
-                b'}' => {
-                    if depth == 0 {
-                        let n = out.len() + 1;
-                        return (out, not_object(n));
-                    }
-                    depth -= 1;
-                    if depth == 0 {
-                        out.push(start..at + 1);
-                        gap = at + 1;
-                    }
-                }
-                _ if depth == 0 => {
-                    // `]`: the end of the array.
-                    if !b[gap..at].iter().all(|&c| is_gap(c)) {
-                        let n = out.len() + 1;
-                        return (out, not_object(n));
-                    }
-                    return (out, None);
-                }
-                _ => {}
             }
+            base += 64;
         }
-        base += 64;
-    }
-    let error = if depth > 0 {
-        format!("truncated inside record {}", out.len() + 1)
-    } else if !b[gap.min(b.len())..].iter().all(|&c| is_gap(c)) {
-        format!("record {} is not an object", out.len() + 1)
-    } else {
-        format!("truncated after record {}", out.len())
+        let error = if depth > 0 {
+            format!("truncated inside record {}", out.len() + 1)
+        } else if !b[gap.min(b.len())..].iter().all(|&c| is_gap(c)) {
+            format!("record {} is not an object", out.len() + 1)
+        } else {
+            format!("truncated after record {}", out.len())
+        };
+        (out, Some(error))
     };
-    (out, Some(error))
+    *high |= any_high;
+    result
 }
 
 type Ranges = Vec<std::ops::Range<usize>>;
@@ -413,6 +458,8 @@ pub(super) struct Masks {
     pub backslash: u64,
     pub structural: u64,
     pub open: u64,
+    /// Not 0 when a byte has the high bit set (not ASCII).
+    pub high: u64,
 }
 
 /// How blocks become masks on one kind of CPU.
@@ -440,6 +487,10 @@ impl Kernel for Portable {
             backslash: mask(b'\\'),
             structural: mask(b'{') | mask(b'}') | mask(b']') | if ALL { mask(b'[') } else { 0 },
             open: if ALL { mask(b'{') | mask(b'[') } else { 0 },
+            high: block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &x)| m | (u64::from(x >> 7) << i)),
         }
     }
 
@@ -464,10 +515,11 @@ impl Kernel for Sse2 {
     fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::*;
         let (mut quote, mut backslash, mut structural, mut open) = (0u64, 0u64, 0u64, 0u64);
+        let mut high = 0u64;
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
             // `chunk` (unaligned loads allowed).
-            let (q, bs, st, op) = unsafe {
+            let (q, bs, st, op, hi) = unsafe {
                 let lane = _mm_loadu_si128(chunk.as_ptr().cast());
                 let eq = |c: u8| _mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8));
                 let closes = _mm_or_si128(eq(b'}'), eq(b']'));
@@ -481,6 +533,7 @@ impl Kernel for Sse2 {
                     _mm_movemask_epi8(eq(b'\\')),
                     _mm_movemask_epi8(_mm_or_si128(opens, closes)),
                     _mm_movemask_epi8(opens),
+                    _mm_movemask_epi8(lane),
                 )
             };
             let at = |bits: i32| u64::from(bits as u32 & 0xffff) << (16 * k);
@@ -490,12 +543,14 @@ impl Kernel for Sse2 {
             if ALL {
                 open |= at(op);
             }
+            high |= hi as u64;
         }
         Masks {
             quote,
             backslash,
             structural,
             open,
+            high,
         }
     }
 
@@ -572,6 +627,7 @@ fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
         } else {
             0
         },
+        high: bits!(_mm256_or_si256(lo, hi)),
     }
 }
 
@@ -782,19 +838,32 @@ mod tests {
     }
 
     /// [`split_blocks`] through every kernel this CPU runs; they must agree.
+    /// The high-bit bytes they report must agree too, and be none only when every record is
+    /// ASCII.
     fn split_kernels(b: &[u8], from: usize) -> (Vec<std::ops::Range<usize>>, Option<String>) {
-        let portable = split_with::<Portable>(b, from, Vec::new());
+        let mut high = 0;
+        let portable = split_with::<Portable>(b, from, Vec::new(), &mut high);
+        let same_high = |h: u64| assert_eq!(h == 0, high == 0);
         #[cfg(target_arch = "x86_64")]
         {
-            assert_eq!(split_with::<Sse2>(b, from, Vec::new()), portable);
+            let mut h = 0;
+            assert_eq!(split_with::<Sse2>(b, from, Vec::new(), &mut h), portable);
+            same_high(h);
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("pclmulqdq")
             {
+                let mut h = 0;
                 // SAFETY: both features were just detected.
-                assert_eq!(unsafe { split_avx2(b, from, Vec::new()) }, portable);
+                assert_eq!(unsafe { split_avx2(b, from, Vec::new(), &mut h) }, portable);
+                same_high(h);
             }
         }
-        assert_eq!(split_blocks(b, from), portable);
+        let mut h = 0;
+        assert_eq!(split_blocks(b, from, &mut h), portable);
+        same_high(h);
+        if high == 0 {
+            assert!(portable.0.iter().all(|r| b[r.clone()].is_ascii()));
+        }
         portable
     }
 
@@ -875,6 +944,22 @@ mod tests {
             let b = bad.as_bytes();
             assert_eq!(split_kernels(b, from), split_bytes(b, from), "{bad}");
         }
+    }
+
+    #[test]
+    fn records_read_as_text_whether_or_not_the_file_is_ascii() {
+        let ascii = split(Vec::from(r#"{"Records":[{"a":"x"},{"b":"y"}]}"#));
+        assert!(ascii.ascii);
+        assert_eq!(ascii.text_of(1), Some(r#"{"b":"y"}"#));
+        let mut text = r#"{"Records":[{"a":"x"},{"b":"é"},{"c":"?"}]}"#.as_bytes().to_vec();
+        // The third record's `?` becomes a byte that is not UTF-8.
+        let at = text.iter().rposition(|&c| c == b'?').unwrap();
+        text[at] = 0xff;
+        let mixed = split(text);
+        assert!(!mixed.ascii);
+        assert_eq!(mixed.text_of(0), Some(r#"{"a":"x"}"#));
+        assert_eq!(mixed.text_of(1), Some(r#"{"b":"é"}"#));
+        assert_eq!(mixed.text_of(2), None);
     }
 
     #[test]

@@ -625,7 +625,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         if mask == 0 {
             continue;
         }
-        let Ok(raw) = std::str::from_utf8(recs.raw(i)) else {
+        let Some(raw) = recs.text_of(i) else {
             error.get_or_insert(format!("record {} is not UTF-8 text", i + 1));
             continue;
         };
@@ -686,7 +686,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     MASKS.set(masks);
     NEEDLES.set(needles);
     sigma_groups.summarize_last(|i| {
-        let raw = std::str::from_utf8(recs.raw(i)).ok()?;
+        let raw = recs.text_of(i)?;
         let record = record::Record::index_lazy(raw).ok()?;
         let e = Event {
             record: &record,
@@ -1292,11 +1292,7 @@ mod tests {
         let mut lower = Vec::new();
         for round in 0..300 {
             // Records with text between them, which a needle may straddle.
-            let mut recs = input::Records {
-                text: Vec::new(),
-                ranges: Vec::new(),
-                error: None,
-            };
+            let mut recs = input::Records::new(Vec::new(), Vec::new(), None);
             for _ in 0..next() % 12 {
                 let start = recs.text.len();
                 for _ in 0..next() % 12 {

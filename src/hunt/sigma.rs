@@ -612,27 +612,42 @@ impl FieldMatch {
             Leaf::Bool(b) => (Some(if b { "true" } else { "false" }), false),
             Leaf::Str(s) => (Some(s), false),
         };
-        // Short ASCII text (most CloudTrail values) is lowercased on the stack.
-        let mut buf = [0u8; 64];
-        let lower = match text {
-            Some(t) if t.len() <= buf.len() && t.is_ascii() => {
-                let b = &mut buf[..t.len()];
-                b.copy_from_slice(t.as_bytes());
-                b.make_ascii_lowercase();
-                std::str::from_utf8(b).ok().map(std::borrow::Cow::Borrowed)
+        // ASCII text up to 256 bytes (nearly every CloudTrail value, ARNs and user agents
+        // too) is lowercased on the stack, and only when a matcher needs it: an exact
+        // literal of another length cannot match ASCII text, whose length lowercasing keeps.
+        let ascii = text.is_some_and(str::is_ascii);
+        let mut buf = [0u8; 256];
+        let mut long: Option<String> = None;
+        let mut lowered = false;
+        for m in &self.values {
+            let hit = match (m, text) {
+                (Matcher::Null, _) => absent,
+                (_, None) => false,
+                (Matcher::Exact(s), Some(t)) if ascii && s.len() != t.len() => false,
+                (_, Some(t)) => {
+                    let short = ascii && t.len() <= buf.len();
+                    if !lowered {
+                        lowered = true;
+                        if short {
+                            buf[..t.len()].copy_from_slice(t.as_bytes());
+                            buf[..t.len()].make_ascii_lowercase();
+                        } else {
+                            long = Some(lowercase(t).into_owned());
+                        }
+                    }
+                    // ASCII stays UTF-8.
+                    let l = match &long {
+                        Some(l) => l.as_str(),
+                        None => std::str::from_utf8(&buf[..t.len()]).unwrap_or_default(),
+                    };
+                    m.matches_text(l, t, false)
+                }
+            };
+            if hit != self.all {
+                return Some(hit);
             }
-            t => t.map(lowercase),
-        };
-        let check = |m: &Matcher| match (m, text, &lower) {
-            (Matcher::Null, _, _) => absent,
-            (_, Some(t), Some(l)) => m.matches_text(l, t, false),
-            _ => false,
-        };
-        Some(if self.all {
-            self.values.iter().all(check)
-        } else {
-            self.values.iter().any(check)
-        })
+        }
+        Some(self.all)
     }
 }
 
