@@ -26,6 +26,61 @@ pub struct Record {
     damaged: Cell<bool>,
 }
 
+/// Member tables of dropped records, reused: a record is indexed and dropped per event,
+/// and fresh tables cost an allocation and a free each, and cold memory.
+#[derive(Default)]
+struct Tables {
+    members: Vec<Vec<Member>>,
+    objects: Vec<Vec<(u32, u32)>>,
+}
+
+impl Tables {
+    /// Kept per thread; a record dropped on another thread than it was made on (records
+    /// travel to the detectors' thread) gives its tables to that thread.
+    const KEEP: usize = 64;
+    /// Bigger tables (a record with a huge value) are freed: memory stays bounded.
+    const MAX_CAPACITY: usize = 512;
+
+    fn members(&mut self, capacity: usize) -> Vec<Member> {
+        self.members
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(capacity))
+    }
+
+    fn objects(&mut self) -> Vec<(u32, u32)> {
+        self.objects.pop().unwrap_or_default()
+    }
+}
+
+thread_local! {
+    static TABLES: std::cell::RefCell<Tables> = std::cell::RefCell::new(Tables::default());
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        let (mut members, mut objects) = (
+            std::mem::take(&mut self.members),
+            std::mem::take(&mut self.objects),
+        );
+        members.clear();
+        objects.clear();
+        // `try_with`: not while the thread's locals are being destroyed.
+        let _ = TABLES.try_with(|t| {
+            if let Ok(mut t) = t.try_borrow_mut() {
+                let keep = |n: usize, cap: usize| {
+                    n < Tables::KEEP && (1..=Tables::MAX_CAPACITY).contains(&cap)
+                };
+                if keep(t.members.len(), members.capacity()) {
+                    t.members.push(members);
+                }
+                if keep(t.objects.len(), objects.capacity()) {
+                    t.objects.push(objects);
+                }
+            }
+        });
+    }
+}
+
 /// Per top-level member: its inner object's record, once read (`None`: not valid JSON).
 type Children = OnceCell<Box<[OnceCell<Option<Box<Record>>>]>>;
 
@@ -61,8 +116,8 @@ impl Record {
             return Err("record too large".into());
         }
         let mut r = Record {
-            members: Vec::with_capacity(96),
-            objects: Vec::with_capacity(8),
+            members: TABLES.with_borrow_mut(|t| t.members(96)),
+            objects: TABLES.with_borrow_mut(|t| t.objects()),
             parsed: OnceCell::new(),
             children: None,
             damaged: Cell::new(false),
@@ -95,8 +150,8 @@ impl Record {
             return Err("record too large".into());
         }
         let mut r = Record {
-            members: Vec::with_capacity(24),
-            objects: Vec::new(),
+            members: TABLES.with_borrow_mut(|t| t.members(24)),
+            objects: TABLES.with_borrow_mut(|t| t.objects()),
             parsed: OnceCell::new(),
             children: Some(OnceCell::new()),
             damaged: Cell::new(false),
@@ -113,8 +168,8 @@ impl Record {
     /// [`Record::index`] has them below the top level.
     fn index_inner(raw: &str) -> Option<Record> {
         let mut r = Record {
-            members: Vec::with_capacity(16),
-            objects: Vec::with_capacity(4),
+            members: TABLES.with_borrow_mut(|t| t.members(16)),
+            objects: TABLES.with_borrow_mut(|t| t.objects()),
             parsed: OnceCell::new(),
             children: None,
             damaged: Cell::new(false),
@@ -827,6 +882,36 @@ mod tests {
             m.insert(k.to_string(), random_value(rng, depth));
         }
         Value::Object(m)
+    }
+
+    #[test]
+    fn dropped_tables_are_reused_cleared_and_only_when_small() {
+        let big = format!(
+            "{{{}}}",
+            (0..2000)
+                .map(|i| format!("\"k{i}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let r = Record::index(&big).unwrap();
+        assert!(r.members.capacity() > Tables::MAX_CAPACITY);
+        drop(r);
+        TABLES.with_borrow(|t| {
+            assert!(
+                t.members
+                    .iter()
+                    .all(|m| m.is_empty() && m.capacity() <= Tables::MAX_CAPACITY)
+            );
+        });
+        let small = r#"{"a":{"b":"x"},"c":"y"}"#;
+        for _ in 0..3 {
+            let r = Record::index(small).unwrap();
+            assert_eq!(r.members.len(), 3);
+            assert_eq!(r.leaf(small, &["a", "b"]), Leaf::Str("x"));
+            assert_eq!(r.leaf(small, &["k7"]), Leaf::Missing);
+        }
+        let kept = TABLES.with_borrow(|t| t.members.len());
+        assert!(kept >= 1, "a small table came back");
     }
 
     #[test]
