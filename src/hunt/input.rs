@@ -379,15 +379,7 @@ fn split_with<K: Kernel>(
         let mut base = from;
         let mut pad = [b' '; 64];
         while base < b.len() {
-            let block: &[u8; 64] = match b.get(base..base + 64) {
-                Some(x) => x.try_into().expect("64 bytes"),
-                None => {
-                    let rest = &b[base..];
-                    pad[..rest.len()].copy_from_slice(rest);
-                    pad[rest.len()..].fill(b' ');
-                    &pad
-                }
-            };
+            let block = block_at(b, base, &mut pad);
             let m = K::classify::<false>(block);
             any_high |= m.high;
             let escaped = if m.backslash == 0 && escape_carry == 0 {
@@ -450,6 +442,24 @@ fn split_with<K: Kernel>(
 }
 
 type Ranges = Vec<std::ops::Range<usize>>;
+
+/// The 64 bytes of `b` from `base` (`base < b.len()`), the last block padded with spaces
+/// in `pad`.
+#[inline(always)]
+pub(super) fn block_at<'a>(b: &'a [u8], base: usize, pad: &'a mut [u8; 64]) -> &'a [u8; 64] {
+    match b
+        .get(base..base + 64)
+        .and_then(|x| <&[u8; 64]>::try_from(x).ok())
+    {
+        Some(x) => x,
+        None => {
+            let rest = b.get(base..).unwrap_or_default();
+            pad[..rest.len()].copy_from_slice(rest);
+            pad[rest.len()..].fill(b' ');
+            pad
+        }
+    }
+}
 
 /// Bit masks of one 64-byte block (bit i: byte i is that character; `structural`: one of
 /// `{`, `}`, `]`, and with `ALL` also `[`; `open`: with `ALL`, `{` or `[`).

@@ -385,15 +385,7 @@ fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
     let mut pad = [b' '; 64];
     let mut base = start;
     while base < b.len() {
-        let block: &[u8; 64] = match b.get(base..base + 64) {
-            Some(x) => x.try_into().ok()?,
-            None => {
-                let rest = &b[base..];
-                pad[..rest.len()].copy_from_slice(rest);
-                pad[rest.len()..].fill(b' ');
-                &pad
-            }
-        };
+        let block = input::block_at(b, base, &mut pad);
         let m = K::classify::<true>(block);
         let escaped = if m.backslash == 0 && escape_carry == 0 {
             0
