@@ -497,10 +497,7 @@ impl Kernel for Portable {
             backslash: mask(b'\\'),
             structural: mask(b'{') | mask(b'}') | mask(b']') | if ALL { mask(b'[') } else { 0 },
             open: if ALL { mask(b'{') | mask(b'[') } else { 0 },
-            high: block
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, &x)| m | (u64::from(x >> 7) << i)),
+            high: u64::from(!block.is_ascii()),
         }
     }
 

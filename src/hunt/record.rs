@@ -41,14 +41,15 @@ impl Tables {
     /// Bigger tables (a record with a huge value) are freed: memory stays bounded.
     const MAX_CAPACITY: usize = 512;
 
-    fn members(&mut self, capacity: usize) -> Vec<Member> {
-        self.members
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(capacity))
-    }
-
-    fn objects(&mut self) -> Vec<(u32, u32)> {
-        self.objects.pop().unwrap_or_default()
+    /// A members table (new ones get `capacity`) and an objects table for a new record.
+    fn take(capacity: usize) -> (Vec<Member>, Vec<(u32, u32)>) {
+        TABLES.with_borrow_mut(|t| {
+            let members = t.members.pop();
+            (
+                members.unwrap_or_else(|| Vec::with_capacity(capacity)),
+                t.objects.pop().unwrap_or_default(),
+            )
+        })
     }
 }
 
@@ -115,9 +116,10 @@ impl Record {
         if raw.len() >= u32::MAX as usize {
             return Err("record too large".into());
         }
+        let (members, objects) = Tables::take(96);
         let mut r = Record {
-            members: TABLES.with_borrow_mut(|t| t.members(96)),
-            objects: TABLES.with_borrow_mut(|t| t.objects()),
+            members,
+            objects,
             parsed: OnceCell::new(),
             children: None,
             damaged: Cell::new(false),
@@ -149,9 +151,10 @@ impl Record {
         if raw.len() >= u32::MAX as usize {
             return Err("record too large".into());
         }
+        let (members, objects) = Tables::take(24);
         let mut r = Record {
-            members: TABLES.with_borrow_mut(|t| t.members(24)),
-            objects: TABLES.with_borrow_mut(|t| t.objects()),
+            members,
+            objects,
             parsed: OnceCell::new(),
             children: Some(OnceCell::new()),
             damaged: Cell::new(false),
@@ -167,9 +170,10 @@ impl Record {
     /// `None` when it is not valid JSON. Keys with a lone surrogate become U+FFFD, as
     /// [`Record::index`] has them below the top level.
     fn index_inner(raw: &str) -> Option<Record> {
+        let (members, objects) = Tables::take(16);
         let mut r = Record {
-            members: TABLES.with_borrow_mut(|t| t.members(16)),
-            objects: TABLES.with_borrow_mut(|t| t.objects()),
+            members,
+            objects,
             parsed: OnceCell::new(),
             children: None,
             damaged: Cell::new(false),

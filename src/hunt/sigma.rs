@@ -625,10 +625,9 @@ impl FieldMatch {
                 (_, None) => false,
                 (Matcher::Exact(s), Some(t)) if ascii && s.len() != t.len() => false,
                 (_, Some(t)) => {
-                    let short = ascii && t.len() <= buf.len();
                     if !lowered {
                         lowered = true;
-                        if short {
+                        if ascii && t.len() <= buf.len() {
                             buf[..t.len()].copy_from_slice(t.as_bytes());
                             buf[..t.len()].make_ascii_lowercase();
                         } else {
