@@ -159,33 +159,26 @@ impl Record {
             children: Some(OnceCell::new()),
             damaged: Cell::new(false),
         };
-        match top_level(raw, &mut r) {
+        match walk::<false>(raw, &mut r) {
             Some(()) => Ok(r),
             None => Record::index(raw),
         }
     }
 
-    /// An inner object of a lazy record, indexed whole in one pass (the paths rules read
-    /// go on into its own inner objects, as `userIdentity.sessionContext.sessionIssuer`),
-    /// `None` when it is not valid JSON. Keys with a lone surrogate become U+FFFD, as
-    /// [`Record::index`] has them below the top level.
+    /// An inner object of a lazy record, indexed as lazily as the record (its members;
+    /// their own inner objects when a path descends into them), `None` when that walk finds
+    /// it is not valid JSON. Keys with a lone surrogate become U+FFFD, as [`Record::index`]
+    /// has them below the top level.
     fn index_inner(raw: &str) -> Option<Record> {
-        let (members, objects) = Tables::take(16);
+        let (members, objects) = Tables::take(8);
         let mut r = Record {
             members,
             objects,
             parsed: OnceCell::new(),
-            children: None,
+            children: Some(OnceCell::new()),
             damaged: Cell::new(false),
         };
-        PARSER.with_borrow_mut(|p| {
-            p.pending.clear();
-            p.stack.clear();
-            p.nested = true;
-            let ok = p.run(raw, &mut r);
-            p.nested = false;
-            ok
-        })?;
+        walk::<true>(raw, &mut r)?;
         Some(r)
     }
 
@@ -193,6 +186,11 @@ impl Record {
     /// (what was read from it is then unreliable). Always `false` for [`Record::index`].
     pub fn damaged(&self) -> bool {
         self.damaged.get()
+            || self.children.as_ref().and_then(OnceCell::get).is_some_and(|cells| {
+                cells
+                    .iter()
+                    .any(|c| c.get().is_some_and(|r| r.as_ref().is_some_and(|r| r.damaged())))
+            })
     }
 
     /// The members of object `obj` (a lazy record has only object 0, all its members).
@@ -323,30 +321,31 @@ fn leaf_of(text: &str) -> Leaf<'_> {
     }
 }
 
-/// [`Record::index_lazy`]'s walk: the top-level members of `raw` into `r`; `None` when the
-/// text is not a valid object (as far as the walk checks).
-fn top_level(raw: &str, r: &mut Record) -> Option<()> {
+/// [`Record::index_lazy`]'s walk: the members of the object `raw` into `r`; `None` when the
+/// text is not a valid object (as far as the walk checks). `NESTED`: `raw` is an inner
+/// object (see [`Record::index_inner`]).
+fn walk<const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("pclmulqdq")
     {
         // SAFETY: both features were just detected.
-        return unsafe { top_level_avx2(raw, r) };
+        return unsafe { walk_avx2::<NESTED>(raw, r) };
     }
     #[cfg(target_arch = "x86_64")]
-    return top_level_with::<input::Sse2>(raw, r);
+    return walk_with::<input::Sse2, NESTED>(raw, r);
     #[cfg(not(target_arch = "x86_64"))]
-    top_level_with::<input::Portable>(raw, r)
+    walk_with::<input::Portable, NESTED>(raw, r)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq")]
-fn top_level_avx2(raw: &str, r: &mut Record) -> Option<()> {
-    top_level_with::<input::Avx2>(raw, r)
+fn walk_avx2<const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
+    walk_with::<input::Avx2, NESTED>(raw, r)
 }
 
 #[inline(always)]
-fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record) -> Option<()> {
+fn walk_with<K: input::Kernel, const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
     let b = raw.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -357,7 +356,7 @@ fn top_level_with<K: input::Kernel>(raw: &str, r: &mut Record) -> Option<()> {
         return (skip_ws(b, i + 1) == b.len()).then_some(());
     }
     loop {
-        let key_end = key(raw, r, i)?;
+        let key_end = key::<NESTED>(raw, r, i)?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -423,14 +422,16 @@ fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// The key whose opening quote is at `i`, as a new member; the index after it.
-fn key(raw: &str, r: &mut Record, i: usize) -> Option<usize> {
+/// The key whose opening quote is at `i`, as a new member; the index after it. A lone
+/// surrogate fails a top-level key (as serde_json does) and is U+FFFD in a `NESTED` one.
+fn key<const NESTED: bool>(raw: &str, r: &mut Record, i: usize) -> Option<usize> {
     let b = raw.as_bytes();
     let (key_end, escapes) = string_span(b, i)?;
     let text = &b[i + 1..key_end - 1];
     let key = if escapes {
         match serde_json::from_str::<String>(&raw[i..key_end]) {
             Ok(k) => Key::Owned(k.into()),
+            Err(_) if NESTED => Key::Owned("\u{FFFD}".into()),
             Err(_) => return None,
         }
     } else {
@@ -498,8 +499,6 @@ thread_local! {
 struct Parser {
     pending: Vec<Member>,
     stack: Vec<Frame>,
-    /// The text is an inner object of a record (see [`Record::index_inner`]).
-    nested: bool,
 }
 
 impl Parser {
@@ -529,7 +528,7 @@ impl Parser {
                             }
                             // A lone surrogate: serde_json rejected it in a top-level key
                             // only (nested values were skipped, not decoded).
-                            Err(_) if self.nested || self.stack.len() > 1 => {
+                            Err(_) if self.stack.len() > 1 => {
                                 Key::Owned("\u{FFFD}".into())
                             }
                             Err(_) => return None,
@@ -1110,15 +1109,15 @@ mod tests {
                     .replacen('a', &"\\\\".repeat(40), 1)
                     .replacen('é', &"x".repeat(100), 1);
             }
-            let portable = walk(&t, top_level_with::<input::Portable>);
+            let portable = walk(&t, walk_with::<input::Portable, false>);
             #[cfg(target_arch = "x86_64")]
             {
-                assert_eq!(walk(&t, top_level_with::<input::Sse2>), portable, "{t}");
+                assert_eq!(walk(&t, walk_with::<input::Sse2, false>), portable, "{t}");
                 if std::arch::is_x86_feature_detected!("avx2")
                     && std::arch::is_x86_feature_detected!("pclmulqdq")
                 {
                     // SAFETY: both features were just detected.
-                    let avx2 = |t: &str, r: &mut Record| unsafe { top_level_avx2(t, r) };
+                    let avx2 = |t: &str, r: &mut Record| unsafe { walk_avx2::<false>(t, r) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
                 }
             }
@@ -1179,9 +1178,14 @@ mod tests {
         let r = Record::index_lazy(bad).unwrap();
         assert_eq!(r.leaf(bad, &["a", "b"]), Leaf::Other);
         assert!(!r.damaged(), "\"c\" is not read by a lookup in \"a\"");
-        // A path into "c" indexes "c" whole, its array too.
-        assert_eq!(r.leaf(bad, &["c", "e"]), Leaf::Other);
-        assert!(r.damaged());
+        // A path into "c" walks the members of "c", not the inside of its array.
+        assert_eq!(r.leaf(bad, &["c", "e"]), Leaf::Missing);
+        assert_eq!(r.leaf(bad, &["c", "d"]), Leaf::Other);
+        assert!(!r.damaged());
+        let bad = "{\"a\": {\"b\": 1}, \"c\": {\"d\": {\"e\": 1,}}}";
+        let r = Record::index_lazy(bad).unwrap();
+        assert_eq!(r.leaf(bad, &["c", "d", "f"]), Leaf::Other);
+        assert!(r.damaged(), "damage two levels down is the record's");
         let r = Record::index_lazy(bad).unwrap();
         assert_eq!(r.get(bad, "c"), Some(&Value::Null));
         assert!(r.damaged());
