@@ -6,22 +6,24 @@
 //! `responseElements` of most records are never turned into trees.
 
 use serde_json::Value;
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use super::input;
 
 /// Every object of the record by its members' byte ranges in the record's text (which
-/// callers keep and pass back), built in one validating pass; object 0 is the record.
+/// callers keep and pass back); object 0 is the record. [`Record::index`] builds it in one
+/// validating pass; [`Record::index_lazy`] walks the record's members only, and an inner
+/// object's members when a path first descends into it (appended to the same tables, so a
+/// lookup allocates nothing).
 #[derive(Debug)]
 pub struct Record {
-    /// Each object's members, contiguous: `objects[i]` is its slice of `members`.
-    members: Vec<Member>,
-    objects: Vec<(u32, u32)>,
+    /// Each object's members, contiguous: `objects[i]` is its slice of `members`. In cells:
+    /// a lazy record grows them behind `&self`, while nothing borrows them (lookups copy
+    /// what they found).
+    members: RefCell<Vec<Member>>,
+    objects: RefCell<Vec<(u32, u32)>>,
     /// Top-level values parsed so far, by member index (the table made on first use).
     parsed: OnceCell<Box<[OnceCell<Value>]>>,
-    /// Records from [`Record::index_lazy`]: the inner objects of top-level members, each
-    /// indexed whole when a path first descends into it.
-    children: Option<Children>,
     /// Set when a lazily indexed part turned out not to be valid JSON.
     damaged: Cell<bool>,
 }
@@ -41,27 +43,33 @@ impl Tables {
     /// Bigger tables (a record with a huge value) are freed: memory stays bounded.
     const MAX_CAPACITY: usize = 512;
 
-    /// A members table (new ones get `capacity`) and an objects table for a new record.
-    fn take(capacity: usize) -> (Vec<Member>, Vec<(u32, u32)>) {
-        TABLES.with_borrow_mut(|t| {
+    /// A new record's empty tables (new members tables get `capacity`).
+    fn record(capacity: usize) -> Record {
+        let (members, objects) = TABLES.with_borrow_mut(|t| {
             let members = t.members.pop();
             (
                 members.unwrap_or_else(|| Vec::with_capacity(capacity)),
                 t.objects.pop().unwrap_or_default(),
             )
-        })
+        });
+        Record {
+            members: RefCell::new(members),
+            objects: RefCell::new(objects),
+            parsed: OnceCell::new(),
+            damaged: Cell::new(false),
+        }
     }
 }
 
 thread_local! {
-    static TABLES: std::cell::RefCell<Tables> = std::cell::RefCell::new(Tables::default());
+    static TABLES: RefCell<Tables> = RefCell::new(Tables::default());
 }
 
 impl Drop for Record {
     fn drop(&mut self) {
         let (mut members, mut objects) = (
-            std::mem::take(&mut self.members),
-            std::mem::take(&mut self.objects),
+            std::mem::take(self.members.get_mut()),
+            std::mem::take(self.objects.get_mut()),
         );
         members.clear();
         objects.clear();
@@ -82,28 +90,35 @@ impl Drop for Record {
     }
 }
 
-/// Per top-level member: its inner object's record, once read (`None`: not valid JSON).
-type Children = OnceCell<Box<[OnceCell<Option<Box<Record>>>]>>;
-
-#[derive(Debug)]
+/// Plain data (a copy is a few stores, and pushing one is inlined).
+#[derive(Debug, Clone, Copy)]
 struct Member {
-    /// [`key_tag`] of the key, compared before the key itself.
+    /// [`key_tag`] of the key (unescaped), compared before the key itself.
     tag: u64,
-    key: Key,
+    /// Where the key's text (inside its quotes) is in the record.
+    key: (u32, u32),
     value: (u32, u32),
     /// The object index when the value is an object (objects inside arrays are checked
-    /// but not indexed).
+    /// but not indexed), or [`NO_CHILD`], [`UNREAD`], [`BROKEN`].
     child: u32,
+    /// The key holds escapes: it is compared unescaped ([`unescaped_key`]).
+    escaped: bool,
 }
 
+/// Not an object this record indexes.
 const NO_CHILD: u32 = u32::MAX;
+/// An object a lazy record has not walked yet.
+const UNREAD: u32 = u32::MAX - 1;
+/// An object a lazy record found not to be valid JSON.
+const BROKEN: u32 = u32::MAX - 2;
 
-#[derive(Debug)]
-enum Key {
-    /// Where the key's text is in the record (no escapes).
-    At(u32, u32),
-    /// A key with escapes, unescaped.
-    Owned(Box<str>),
+/// A member [`Record::find`] found: its index in `members` and in its object, its value's
+/// range and its `child`.
+struct Found {
+    at: usize,
+    nth: usize,
+    value: (u32, u32),
+    child: u32,
 }
 
 impl Record {
@@ -113,21 +128,14 @@ impl Record {
         if raw.trim_start().as_bytes().first() != Some(&b'{') {
             return Err("not an object".into());
         }
-        if raw.len() >= u32::MAX as usize {
+        if raw.len() >= BROKEN as usize {
             return Err("record too large".into());
         }
-        let (members, objects) = Tables::take(96);
-        let mut r = Record {
-            members,
-            objects,
-            parsed: OnceCell::new(),
-            children: None,
-            damaged: Cell::new(false),
-        };
+        let mut r = Tables::record(96);
         let ok = PARSER.with_borrow_mut(|p| {
             p.pending.clear();
             p.stack.clear();
-            p.run(raw, &mut r)
+            p.run(raw, r.members.get_mut(), r.objects.get_mut())
         });
         if ok.is_none() {
             // The rare bad record: serde names what is wrong and where.
@@ -139,108 +147,97 @@ impl Record {
         Ok(r)
     }
 
-    /// Indexes only the top-level members of the object `raw`: keys and plain values are
-    /// checked as [`Record::index`] checks them, inner arrays and objects are skipped by
-    /// counting their brackets outside strings 64 bytes at a time (as the splitter finds
-    /// records), and an inner object is indexed whole, as [`Record::index`] does, when a
-    /// path first descends into it. The inside of inner values is checked only once read;
-    /// a record then found to be invalid JSON says so through [`Record::damaged`]. For
-    /// records read by a few paths (Sigma rules), most of whose text is never looked at.
-    /// Text this rejects is indexed by [`Record::index`], which names the error.
+    /// Indexes only the members of the object `raw`: keys and plain values are checked as
+    /// [`Record::index`] checks them, inner arrays and objects are skipped by counting
+    /// their brackets outside strings 64 bytes at a time (as the splitter finds records),
+    /// and an inner object's members are read the same way when a path first descends
+    /// into it. The inside of a value is checked only once read; a record then found to
+    /// be invalid JSON says so through [`Record::damaged`]. For records read by a few
+    /// paths (Sigma rules), most of whose text is never looked at. Text this rejects is
+    /// indexed by [`Record::index`], which names the error. Keys with a lone surrogate
+    /// below the top level become U+FFFD, as [`Record::index`] has them.
     pub fn index_lazy(raw: &str) -> Result<Record, String> {
-        if raw.len() >= u32::MAX as usize {
+        if raw.len() >= BROKEN as usize {
             return Err("record too large".into());
         }
-        let (members, objects) = Tables::take(24);
-        let mut r = Record {
-            members,
-            objects,
-            parsed: OnceCell::new(),
-            children: Some(OnceCell::new()),
-            damaged: Cell::new(false),
-        };
-        match walk::<false>(raw, &mut r) {
-            Some(()) => Ok(r),
+        let mut r = Tables::record(32);
+        match walk::<false>(raw, 0, raw.len(), r.members.get_mut()) {
+            Some(()) => {
+                let n = r.members.get_mut().len() as u32;
+                r.objects.get_mut().push((0, n));
+                Ok(r)
+            }
             None => Record::index(raw),
         }
-    }
-
-    /// An inner object of a lazy record, indexed as lazily as the record (its members;
-    /// their own inner objects when a path descends into them), `None` when that walk finds
-    /// it is not valid JSON. Keys with a lone surrogate become U+FFFD, as [`Record::index`]
-    /// has them below the top level.
-    fn index_inner(raw: &str) -> Option<Record> {
-        let (members, objects) = Tables::take(8);
-        let mut r = Record {
-            members,
-            objects,
-            parsed: OnceCell::new(),
-            children: Some(OnceCell::new()),
-            damaged: Cell::new(false),
-        };
-        walk::<true>(raw, &mut r)?;
-        Some(r)
     }
 
     /// Whether a part of this record read since [`Record::index_lazy`] was not valid JSON
     /// (what was read from it is then unreliable). Always `false` for [`Record::index`].
     pub fn damaged(&self) -> bool {
         self.damaged.get()
-            || self.children.as_ref().and_then(OnceCell::get).is_some_and(|cells| {
-                cells
-                    .iter()
-                    .any(|c| c.get().is_some_and(|r| r.as_ref().is_some_and(|r| r.damaged())))
-            })
     }
 
-    /// The members of object `obj` (a lazy record has only object 0, all its members).
-    fn object(&self, obj: u32) -> &[Member] {
-        match self.objects.get(obj as usize) {
-            Some(&(from, to)) => &self.members[from as usize..to as usize],
-            None => &self.members,
-        }
-    }
-
-    /// The inner object of top-level member `i` of a lazy record, `text` its value.
-    fn child(&self, i: usize, text: &str) -> Option<&Record> {
-        let cells = self
-            .children
-            .as_ref()?
-            .get_or_init(|| self.members.iter().map(|_| OnceCell::new()).collect());
-        cells[i]
-            .get_or_init(|| {
-                let r = Record::index_inner(text).map(Box::new);
-                if r.is_none() {
-                    self.damaged.set(true);
-                }
-                r
-            })
-            .as_deref()
-    }
-
-    /// The last member of object `obj` named `key` (the last one wins when a key repeats),
-    /// and its position in the object.
-    fn find(&self, raw: &str, obj: u32, key: &str) -> Option<(usize, &Member)> {
+    /// The last member of object `obj` named `key` (the last one wins when a key repeats).
+    fn find(&self, raw: &str, obj: u32, key: &str) -> Option<Found> {
         let tag = key_tag(key.as_bytes());
-        self.object(obj)
+        let (from, to) = *self.objects.borrow().get(obj as usize)?;
+        let members = self.members.borrow();
+        let object = members.get(from as usize..to as usize)?;
+        let (nth, m) = object
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, m)| m.tag == tag && key_is(&m.key, raw, key))
+            .find(|(_, m)| m.tag == tag && key_is(m, raw, key))?;
+        Some(Found {
+            at: from as usize + nth,
+            nth,
+            value: m.value,
+            child: m.child,
+        })
+    }
+
+    /// The object index of the object that is member `f`'s value; a lazy record walks it
+    /// on first use. `None` when it is not valid JSON.
+    fn descend(&self, raw: &str, f: &Found) -> Option<u32> {
+        match f.child {
+            NO_CHILD | BROKEN => None,
+            UNREAD => {
+                let mut members = self.members.borrow_mut();
+                let from = members.len();
+                let walked =
+                    walk::<true>(raw, f.value.0 as usize, f.value.1 as usize, &mut members);
+                let id = match walked {
+                    Some(()) => {
+                        let mut objects = self.objects.borrow_mut();
+                        objects.push((from as u32, members.len() as u32));
+                        objects.len() as u32 - 1
+                    }
+                    None => {
+                        members.truncate(from);
+                        self.damaged.set(true);
+                        BROKEN
+                    }
+                };
+                members[f.at].child = id;
+                (id != BROKEN).then_some(id)
+            }
+            id => Some(id),
+        }
     }
 
     /// The value of top-level field `key` (the last one when a key repeats), parsed on
     /// first use. `raw` must be the text this record was indexed from.
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
-        let (i, m) = self.find(raw, 0, key)?;
-        let parsed = self
-            .parsed
-            .get_or_init(|| self.object(0).iter().map(|_| OnceCell::new()).collect());
-        Some(parsed[i].get_or_init(|| {
+        let f = self.find(raw, 0, key)?;
+        let parsed = self.parsed.get_or_init(|| {
+            let (from, to) = self.objects.borrow()[0];
+            (from..to).map(|_| OnceCell::new()).collect()
+        });
+        Some(parsed[f.nth].get_or_init(|| {
             // Valid JSON when `index` checked the whole text; maybe not in a lazy record.
             // (Valid JSON may still not make a tree: numbers out of range.)
             let text = raw
-                .get(m.value.0 as usize..m.value.1 as usize)
+                .get(f.value.0 as usize..f.value.1 as usize)
                 .unwrap_or("");
             serde_json::from_str(text).unwrap_or_else(|_| {
                 if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
@@ -270,41 +267,27 @@ impl Record {
     /// The leaf at `path` (top-level key first), for the common case of a plain string
     /// or scalar under objects only.
     pub fn leaf<'a>(&self, raw: &'a str, path: &[&str]) -> Leaf<'a> {
-        if path.is_empty() {
+        let Some((first, rest)) = path.split_first() else {
             return Leaf::Other;
-        }
-        if self.children.is_some() {
-            let Some((i, m)) = self.find(raw, 0, path[0]) else {
-                return Leaf::Missing;
-            };
-            let text = &raw[m.value.0 as usize..m.value.1 as usize];
-            if path.len() == 1 {
-                return leaf_of(text);
+        };
+        let Some(mut f) = self.find(raw, 0, first) else {
+            return Leaf::Missing;
+        };
+        for key in rest {
+            match raw.as_bytes().get(f.value.0 as usize) {
+                Some(b'{') => {}
+                Some(b'[') => return Leaf::Other,
+                _ => return Leaf::Missing,
             }
-            return match text.as_bytes().first() {
-                Some(b'{') => self
-                    .child(i, text)
-                    .map_or(Leaf::Other, |c| c.leaf(text, &path[1..])),
-                Some(b'[') => Leaf::Other,
-                _ => Leaf::Missing,
+            let Some(obj) = self.descend(raw, &f) else {
+                return Leaf::Other;
             };
-        }
-        let mut obj = 0;
-        let mut value = (0, 0, NO_CHILD);
-        for (n, key) in path.iter().enumerate() {
-            if n > 0 {
-                match raw.as_bytes().get(value.0 as usize) {
-                    Some(b'{') => obj = value.2,
-                    Some(b'[') => return Leaf::Other,
-                    _ => return Leaf::Missing,
-                }
-            }
             match self.find(raw, obj, key) {
-                Some((_, m)) => value = (m.value.0, m.value.1, m.child),
+                Some(next) => f = next,
                 None => return Leaf::Missing,
             }
         }
-        leaf_of(&raw[value.0 as usize..value.1 as usize])
+        leaf_of(&raw[f.value.0 as usize..f.value.1 as usize])
     }
 }
 
@@ -321,33 +304,49 @@ fn leaf_of(text: &str) -> Leaf<'_> {
     }
 }
 
-/// [`Record::index_lazy`]'s walk: the members of the object `raw` into `r`; `None` when the
-/// text is not a valid object (as far as the walk checks). `NESTED`: `raw` is an inner
-/// object (see [`Record::index_inner`]).
-fn walk<const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
+/// [`Record::index_lazy`]'s walk: the members of the object `raw[from..to]` appended to
+/// `members`; `None` when the text is not a valid object (as far as the walk checks).
+/// `NESTED`: an inner object (its keys may hold lone surrogates).
+fn walk<const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    to: usize,
+    members: &mut Vec<Member>,
+) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("pclmulqdq")
     {
         // SAFETY: both features were just detected.
-        return unsafe { walk_avx2::<NESTED>(raw, r) };
+        return unsafe { walk_avx2::<NESTED>(raw, from, to, members) };
     }
     #[cfg(target_arch = "x86_64")]
-    return walk_with::<input::Sse2, NESTED>(raw, r);
+    return walk_with::<input::Sse2, NESTED>(raw, from, to, members);
     #[cfg(not(target_arch = "x86_64"))]
-    walk_with::<input::Portable, NESTED>(raw, r)
+    walk_with::<input::Portable, NESTED>(raw, from, to, members)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq")]
-fn walk_avx2<const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
-    walk_with::<input::Avx2, NESTED>(raw, r)
+fn walk_avx2<const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    to: usize,
+    members: &mut Vec<Member>,
+) -> Option<()> {
+    walk_with::<input::Avx2, NESTED>(raw, from, to, members)
 }
 
 #[inline(always)]
-fn walk_with<K: input::Kernel, const NESTED: bool>(raw: &str, r: &mut Record) -> Option<()> {
+fn walk_with<K: input::Kernel, const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    to: usize,
+    members: &mut Vec<Member>,
+) -> Option<()> {
+    let raw = raw.get(..to)?;
     let b = raw.as_bytes();
-    let mut i = skip_ws(b, 0);
+    let mut i = skip_ws(b, from);
     if b.get(i) != Some(&b'{') {
         return None;
     }
@@ -356,19 +355,25 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(raw: &str, r: &mut Record) ->
         return (skip_ws(b, i + 1) == b.len()).then_some(());
     }
     loop {
-        let key_end = key::<NESTED>(raw, r, i)?;
+        let key_start = i;
+        let (key_end, tag, escaped) = key::<NESTED>(raw, i)?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
         }
         i = skip_ws(b, i + 1);
-        let end = match b.get(i)? {
-            b'{' | b'[' => container_end::<K>(b, i)?,
-            _ => scalar_end(b, i)?,
+        let (end, child) = match b.get(i)? {
+            b'{' => (container_end::<K>(b, i)?, UNREAD),
+            b'[' => (container_end::<K>(b, i)?, NO_CHILD),
+            _ => (scalar_end(b, i)?, NO_CHILD),
         };
-        if let Some(m) = r.members.last_mut() {
-            m.value = (i as u32, end as u32);
-        }
+        members.push(Member {
+            tag,
+            key: (key_start as u32 + 1, key_end as u32 - 1),
+            value: (i as u32, end as u32),
+            child,
+            escaped,
+        });
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
@@ -422,32 +427,27 @@ fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// The key whose opening quote is at `i`, as a new member; the index after it. A lone
-/// surrogate fails a top-level key (as serde_json does) and is U+FFFD in a `NESTED` one.
-fn key<const NESTED: bool>(raw: &str, r: &mut Record, i: usize) -> Option<usize> {
+/// The key whose opening quote is at `i`: the index after it and its tag, `None` when it is
+/// not a valid key (a lone surrogate is one only below the top level, as for serde_json).
+fn key<const NESTED: bool>(raw: &str, i: usize) -> Option<(usize, u64, bool)> {
     let b = raw.as_bytes();
     let (key_end, escapes) = string_span(b, i)?;
-    let text = &b[i + 1..key_end - 1];
-    let key = if escapes {
-        match serde_json::from_str::<String>(&raw[i..key_end]) {
-            Ok(k) => Key::Owned(k.into()),
-            Err(_) if NESTED => Key::Owned("\u{FFFD}".into()),
-            Err(_) => return None,
-        }
-    } else {
-        Key::At(i as u32 + 1, key_end as u32 - 1)
-    };
-    let tag = match &key {
-        Key::Owned(k) => key_tag(k.as_bytes()),
-        Key::At(..) => key_tag(text),
-    };
-    r.members.push(Member {
-        tag,
-        key,
-        value: (0, 0),
-        child: NO_CHILD,
-    });
-    Some(key_end)
+    if !escapes {
+        return Some((key_end, key_tag(&b[i + 1..key_end - 1]), false));
+    }
+    if !NESTED && serde_json::from_str::<String>(&raw[i..key_end]).is_err() {
+        return None;
+    }
+    let k = unescaped_key(raw, i as u32 + 1, key_end as u32 - 1);
+    Some((key_end, key_tag(k.as_bytes()), true))
+}
+
+/// The escaped key whose text (inside its quotes) is `raw[from..to]`, unescaped; a lone
+/// surrogate, which serde_json does not decode, is U+FFFD.
+fn unescaped_key(raw: &str, from: u32, to: u32) -> String {
+    raw.get(from as usize - 1..to as usize + 1)
+        .and_then(|q| serde_json::from_str::<String>(q).ok())
+        .unwrap_or_else(|| "\u{FFFD}".into())
 }
 
 /// The key's length and its first and last eight bytes, mixed: CloudTrail keys sharing a
@@ -467,13 +467,11 @@ fn key_tag(k: &[u8]) -> u64 {
     head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-fn key_is(k: &Key, raw: &str, key: &str) -> bool {
-    match k {
-        Key::At(from, to) => {
-            raw.as_bytes().get(*from as usize..*to as usize) == Some(key.as_bytes())
-        }
-        Key::Owned(k) => &**k == key,
+fn key_is(m: &Member, raw: &str, key: &str) -> bool {
+    if m.escaped {
+        return unescaped_key(raw, m.key.0, m.key.1) == key;
     }
+    raw.as_bytes().get(m.key.0 as usize..m.key.1 as usize) == Some(key.as_bytes())
 }
 
 /// An open container while parsing.
@@ -493,6 +491,12 @@ thread_local! {
     static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::default());
 }
 
+/// The tables [`Parser::run`] fills.
+struct Index<'t> {
+    members: &'t mut Vec<Member>,
+    objects: &'t mut Vec<(u32, u32)>,
+}
+
 /// The validating indexer. Members of open objects wait in `pending` (inner objects close
 /// first, so each object's members are the tail of `pending` when it closes).
 #[derive(Default)]
@@ -502,7 +506,13 @@ struct Parser {
 }
 
 impl Parser {
-    fn run(&mut self, raw: &str, r: &mut Record) -> Option<()> {
+    fn run(
+        &mut self,
+        raw: &str,
+        members: &mut Vec<Member>,
+        objects: &mut Vec<(u32, u32)>,
+    ) -> Option<()> {
+        let r = &mut Index { members, objects };
         let b = raw.as_bytes();
         let mut i = skip_ws(b, 0);
         self.open(b, &mut i, r, None, true)?;
@@ -518,23 +528,18 @@ impl Parser {
                 let member = if top.is_object {
                     i = skip_ws(b, i);
                     let (key_end, escapes) = string_span(b, i)?;
-                    let text = &b[i + 1..key_end - 1];
-                    let mut tag = key_tag(text);
-                    let key = if escapes {
-                        match serde_json::from_str::<String>(&raw[i..key_end]) {
-                            Ok(k) => {
-                                tag = key_tag(k.as_bytes());
-                                Key::Owned(k.into())
-                            }
-                            // A lone surrogate: serde_json rejected it in a top-level key
-                            // only (nested values were skipped, not decoded).
-                            Err(_) if self.stack.len() > 1 => {
-                                Key::Owned("\u{FFFD}".into())
-                            }
-                            Err(_) => return None,
+                    let key = (i as u32 + 1, key_end as u32 - 1);
+                    let tag = if escapes {
+                        // A lone surrogate: serde_json rejected it in a top-level key only
+                        // (nested values were skipped, not decoded).
+                        if self.stack.len() == 1
+                            && serde_json::from_str::<String>(&raw[i..key_end]).is_err()
+                        {
+                            return None;
                         }
+                        key_tag(unescaped_key(raw, key.0, key.1).as_bytes())
                     } else {
-                        Key::At(i as u32 + 1, key_end as u32 - 1)
+                        key_tag(&b[i + 1..key_end - 1])
                     };
                     i = skip_ws(b, key_end);
                     if b.get(i) != Some(&b':') {
@@ -547,6 +552,7 @@ impl Parser {
                             key,
                             value: (i as u32, 0),
                             child: NO_CHILD,
+                            escaped: escapes,
                         });
                         self.pending.len() - 1
                     })
@@ -595,7 +601,7 @@ impl Parser {
         &mut self,
         b: &[u8],
         i: &mut usize,
-        r: &mut Record,
+        r: &mut Index,
         parent: Option<usize>,
         indexed: bool,
     ) -> Option<()> {
@@ -625,7 +631,7 @@ impl Parser {
     }
 
     /// Right after an opening bracket: closes the container when it is empty (`true`).
-    fn closed_if_empty(&mut self, b: &[u8], i: &mut usize, r: &mut Record) -> Option<bool> {
+    fn closed_if_empty(&mut self, b: &[u8], i: &mut usize, r: &mut Index) -> Option<bool> {
         let j = skip_ws(b, *i);
         let close = if self.stack.last()?.is_object {
             b'}'
@@ -641,7 +647,7 @@ impl Parser {
     }
 
     /// Closes the top container, which ends before `end`.
-    fn close(&mut self, r: &mut Record, end: usize) {
+    fn close(&mut self, r: &mut Index, end: usize) {
         let Some(f) = self.stack.pop() else { return };
         if f.obj != NO_CHILD {
             let from = r.members.len() as u32;
@@ -889,7 +895,7 @@ mod tests {
                 .join(",")
         );
         let r = Record::index(&big).unwrap();
-        assert!(r.members.capacity() > Tables::MAX_CAPACITY);
+        assert!(r.members.borrow().capacity() > Tables::MAX_CAPACITY);
         drop(r);
         TABLES.with_borrow(|t| {
             assert!(
@@ -901,7 +907,7 @@ mod tests {
         let small = r#"{"a":{"b":"x"},"c":"y"}"#;
         for _ in 0..3 {
             let r = Record::index(small).unwrap();
-            assert_eq!(r.members.len(), 3);
+            assert_eq!(r.members.borrow().len(), 3);
             assert_eq!(r.leaf(small, &["a", "b"]), Leaf::Str("x"));
             assert_eq!(r.leaf(small, &["k7"]), Leaf::Missing);
         }
@@ -1035,11 +1041,15 @@ mod tests {
 
     /// Reads every top-level value of `r` (what marks a lazy record damaged).
     fn read_all(r: &Record, raw: &str) {
-        for m in &r.members {
-            let key = match &m.key {
-                Key::At(from, to) => raw[*from as usize..*to as usize].to_string(),
-                Key::Owned(k) => k.to_string(),
-            };
+        let (from, to) = r.objects.borrow()[0];
+        let keys: Vec<String> = r.members.borrow()[from as usize..to as usize]
+            .iter()
+            .map(|m| match m.escaped {
+                false => raw[m.key.0 as usize..m.key.1 as usize].to_string(),
+                true => unescaped_key(raw, m.key.0, m.key.1),
+            })
+            .collect();
+        for key in keys {
             r.get(raw, &key);
         }
     }
@@ -1091,15 +1101,15 @@ mod tests {
     #[test]
     fn lazy_walks_agree_on_every_cpu_kernel() {
         let mut rng = 0x1234_5678_9abc_def1u64;
-        let members = |r: &Record| -> Vec<(u64, u32, u32)> {
-            r.members
-                .iter()
-                .map(|m| (m.tag, m.value.0, m.value.1))
-                .collect()
-        };
-        let walk = |t: &str, f: fn(&str, &mut Record) -> Option<()>| {
-            let mut r = Record::index_lazy("{}").unwrap();
-            f(t, &mut r).map(|()| members(&r))
+        type Walk = fn(&str, usize, usize, &mut Vec<Member>) -> Option<()>;
+        let walk = |t: &str, f: Walk| {
+            let mut members = Vec::new();
+            f(t, 0, t.len(), &mut members).map(|()| {
+                members
+                    .iter()
+                    .map(|m| (m.tag, m.value.0, m.value.1, m.child))
+                    .collect::<Vec<_>>()
+            })
         };
         for n in 0..4000 {
             // Long strings and many backslashes cross the 64-byte blocks.
@@ -1117,7 +1127,7 @@ mod tests {
                     && std::arch::is_x86_feature_detected!("pclmulqdq")
                 {
                     // SAFETY: both features were just detected.
-                    let avx2 = |t: &str, r: &mut Record| unsafe { walk_avx2::<false>(t, r) };
+                    let avx2: Walk = |t, from, to, m| unsafe { walk_avx2::<false>(t, from, to, m) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
                 }
             }
@@ -1130,7 +1140,11 @@ mod tests {
             let t = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
             let r = Record::index_lazy(&t).unwrap();
             assert!(r.get(&t, "a").is_some());
-            assert!(!r.damaged() && r.children.is_some(), "depth {depth}");
+            assert!(!r.damaged(), "depth {depth}");
+            assert!(
+                walk::<false>(&t, 0, t.len(), &mut Vec::new()).is_some(),
+                "walked, depth {depth}"
+            );
             let bad = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth - 1));
             assert!(Record::index_lazy(&bad).is_err(), "depth {depth}");
         }
