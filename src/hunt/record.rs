@@ -344,15 +344,18 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
     to: usize,
     members: &mut Vec<Member>,
 ) -> Option<()> {
-    let raw = raw.get(..to)?;
+    // The whole record's text, not just the object's: a 64-byte block rarely needs padding.
     let b = raw.as_bytes();
+    // After the object's closing brace: the record's end is `to` past whitespace; an inner
+    // object's, `to` itself.
+    let ends = |i: usize| if NESTED { i == to } else { skip_ws(b, i) == to };
     let mut i = skip_ws(b, from);
-    if b.get(i) != Some(&b'{') {
+    if i >= to || b.get(i) != Some(&b'{') {
         return None;
     }
     i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return (skip_ws(b, i + 1) == b.len()).then_some(());
+        return ends(i + 1).then_some(());
     }
     loop {
         let key_start = i;
@@ -377,7 +380,7 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
-            b'}' => return (skip_ws(b, i + 1) == b.len()).then_some(()),
+            b'}' => return ends(i + 1).then_some(()),
             _ => return None,
         }
     }
@@ -471,7 +474,21 @@ fn key_is(m: &Member, raw: &str, key: &str) -> bool {
     if m.escaped {
         return unescaped_key(raw, m.key.0, m.key.1) == key;
     }
-    raw.as_bytes().get(m.key.0 as usize..m.key.1 as usize) == Some(key.as_bytes())
+    let Some(text) = raw.as_bytes().get(m.key.0 as usize..m.key.1 as usize) else {
+        return false;
+    };
+    let k = key.as_bytes();
+    if text.len() != k.len() {
+        return false;
+    }
+    // Keys up to 16 bytes (nearly all) as two overlapping words, without a memcmp call.
+    let n = k.len();
+    if (8..=16).contains(&n) {
+        let word =
+            |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+        return word(text, 0) == word(k, 0) && word(text, n - 8) == word(k, n - 8);
+    }
+    text == k
 }
 
 /// An open container while parsing.
