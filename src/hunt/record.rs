@@ -21,7 +21,7 @@ pub struct Record {
     /// a lazy record grows them behind `&self`, while nothing borrows them (lookups copy
     /// what they found).
     members: RefCell<Vec<Member>>,
-    objects: RefCell<Vec<(u32, u32)>>,
+    objects: RefCell<Vec<Object>>,
     /// Top-level values parsed so far, by member index (the table made on first use).
     parsed: OnceCell<Box<[OnceCell<Value>]>>,
     /// Set when a lazily indexed part turned out not to be valid JSON.
@@ -33,7 +33,7 @@ pub struct Record {
 #[derive(Default)]
 struct Tables {
     members: Vec<Vec<Member>>,
-    objects: Vec<Vec<(u32, u32)>>,
+    objects: Vec<Vec<Object>>,
 }
 
 impl Tables {
@@ -103,6 +103,18 @@ struct Member {
     child: u32,
     /// The key holds escapes: it is compared unescaped ([`unescaped_key`]).
     escaped: bool,
+    /// The value is a string without escapes (known for walked objects only).
+    plain: bool,
+}
+
+/// An object's members: `members[from..to]`.
+#[derive(Debug, Clone, Copy)]
+struct Object {
+    from: u32,
+    to: u32,
+    /// No key repeats (known for walked objects only), so the first member found with a
+    /// key is the one: lookups may search from both ends.
+    unique: bool,
 }
 
 /// Not an object this record indexes.
@@ -119,6 +131,7 @@ struct Found {
     nth: usize,
     value: (u32, u32),
     child: u32,
+    plain: bool,
 }
 
 impl Record {
@@ -162,9 +175,13 @@ impl Record {
         }
         let mut r = Tables::record(32);
         match walk::<false>(raw, 0, raw.len(), r.members.get_mut()) {
-            Some(()) => {
-                let n = r.members.get_mut().len() as u32;
-                r.objects.get_mut().push((0, n));
+            Some(unique) => {
+                let to = r.members.get_mut().len() as u32;
+                r.objects.get_mut().push(Object {
+                    from: 0,
+                    to,
+                    unique,
+                });
                 Ok(r)
             }
             None => Record::index(raw),
@@ -180,19 +197,37 @@ impl Record {
     /// The last member of object `obj` named `key` (the last one wins when a key repeats).
     fn find(&self, raw: &str, obj: u32, key: &str) -> Option<Found> {
         let tag = key_tag(key.as_bytes());
-        let (from, to) = *self.objects.borrow().get(obj as usize)?;
+        let o = *self.objects.borrow().get(obj as usize)?;
         let members = self.members.borrow();
-        let object = members.get(from as usize..to as usize)?;
-        let (nth, m) = object
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, m)| m.tag == tag && key_is(m, raw, key))?;
+        let object = members.get(o.from as usize..o.to as usize)?;
+        let is = |m: &Member| m.tag == tag && key_is(m, raw, key);
+        let nth = if o.unique {
+            // From both ends: the early keys (`userIdentity`, `eventName`) and the late ones
+            // (`recipientAccountId`) are both a few steps away.
+            let (mut lo, mut hi) = (0, object.len());
+            loop {
+                if lo >= hi {
+                    return None;
+                }
+                hi -= 1;
+                if is(&object[hi]) {
+                    break hi;
+                }
+                if lo < hi && is(&object[lo]) {
+                    break lo;
+                }
+                lo += 1;
+            }
+        } else {
+            object.iter().rposition(is)?
+        };
+        let m = &object[nth];
         Some(Found {
-            at: from as usize + nth,
+            at: o.from as usize + nth,
             nth,
             value: m.value,
             child: m.child,
+            plain: m.plain,
         })
     }
 
@@ -207,9 +242,13 @@ impl Record {
                 let walked =
                     walk::<true>(raw, f.value.0 as usize, f.value.1 as usize, &mut members);
                 let id = match walked {
-                    Some(()) => {
+                    Some(unique) => {
                         let mut objects = self.objects.borrow_mut();
-                        objects.push((from as u32, members.len() as u32));
+                        objects.push(Object {
+                            from: from as u32,
+                            to: members.len() as u32,
+                            unique,
+                        });
                         objects.len() as u32 - 1
                     }
                     None => {
@@ -230,8 +269,8 @@ impl Record {
     pub fn get<'a>(&'a self, raw: &str, key: &str) -> Option<&'a Value> {
         let f = self.find(raw, 0, key)?;
         let parsed = self.parsed.get_or_init(|| {
-            let (from, to) = self.objects.borrow()[0];
-            (from..to).map(|_| OnceCell::new()).collect()
+            let o = self.objects.borrow()[0];
+            (o.from..o.to).map(|_| OnceCell::new()).collect()
         });
         Some(parsed[f.nth].get_or_init(|| {
             // Valid JSON when `index` checked the whole text; maybe not in a lazy record.
@@ -287,7 +326,11 @@ impl Record {
                 None => return Leaf::Missing,
             }
         }
-        leaf_of(&raw[f.value.0 as usize..f.value.1 as usize])
+        let (from, to) = (f.value.0 as usize, f.value.1 as usize);
+        if f.plain {
+            return Leaf::Str(&raw[from + 1..to - 1]);
+        }
+        leaf_of(&raw[from..to])
     }
 }
 
@@ -312,7 +355,7 @@ fn walk<const NESTED: bool>(
     from: usize,
     to: usize,
     members: &mut Vec<Member>,
-) -> Option<()> {
+) -> Option<bool> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("pclmulqdq")
@@ -333,7 +376,7 @@ fn walk_avx2<const NESTED: bool>(
     from: usize,
     to: usize,
     members: &mut Vec<Member>,
-) -> Option<()> {
+) -> Option<bool> {
     walk_with::<input::Avx2, NESTED>(raw, from, to, members)
 }
 
@@ -343,7 +386,7 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
     from: usize,
     to: usize,
     members: &mut Vec<Member>,
-) -> Option<()> {
+) -> Option<bool> {
     // The whole record's text, not just the object's: a 64-byte block rarely needs padding.
     let b = raw.as_bytes();
     // After the object's closing brace: the record's end is `to` past whitespace; an inner
@@ -355,20 +398,31 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
     }
     i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return ends(i + 1).then_some(());
+        return ends(i + 1).then_some(true);
     }
+    // Whether a key repeats: a 64-bit filter of the tags seen, checked exactly on a hit.
+    let (first, mut seen, mut unique) = (members.len(), 0u64, true);
     loop {
         let key_start = i;
         let (key_end, tag, escaped) = key::<NESTED>(raw, i)?;
+        let bit = 1u64 << (tag >> 58);
+        if seen & bit != 0 && members[first..].iter().any(|m| m.tag == tag) {
+            unique = false;
+        }
+        seen |= bit;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
         }
         i = skip_ws(b, i + 1);
-        let (end, child) = match b.get(i)? {
-            b'{' => (container_end::<K>(b, i)?, UNREAD),
-            b'[' => (container_end::<K>(b, i)?, NO_CHILD),
-            _ => (scalar_end(b, i)?, NO_CHILD),
+        let (end, child, plain) = match b.get(i)? {
+            b'{' => (container_end::<K>(b, i)?, UNREAD, false),
+            b'[' => (container_end::<K>(b, i)?, NO_CHILD, false),
+            b'"' => {
+                let (end, escapes) = string_span(b, i)?;
+                (end, NO_CHILD, !escapes)
+            }
+            _ => (scalar_end(b, i)?, NO_CHILD, false),
         };
         members.push(Member {
             tag,
@@ -376,11 +430,12 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
             value: (i as u32, end as u32),
             child,
             escaped,
+            plain,
         });
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
-            b'}' => return ends(i + 1).then_some(()),
+            b'}' => return ends(i + 1).then_some(unique),
             _ => return None,
         }
     }
@@ -511,7 +566,7 @@ thread_local! {
 /// The tables [`Parser::run`] fills.
 struct Index<'t> {
     members: &'t mut Vec<Member>,
-    objects: &'t mut Vec<(u32, u32)>,
+    objects: &'t mut Vec<Object>,
 }
 
 /// The validating indexer. Members of open objects wait in `pending` (inner objects close
@@ -527,7 +582,7 @@ impl Parser {
         &mut self,
         raw: &str,
         members: &mut Vec<Member>,
-        objects: &mut Vec<(u32, u32)>,
+        objects: &mut Vec<Object>,
     ) -> Option<()> {
         let r = &mut Index { members, objects };
         let b = raw.as_bytes();
@@ -570,6 +625,7 @@ impl Parser {
                             value: (i as u32, 0),
                             child: NO_CHILD,
                             escaped: escapes,
+                            plain: false,
                         });
                         self.pending.len() - 1
                     })
@@ -628,7 +684,11 @@ impl Parser {
             _ => return None,
         };
         let obj = if is_object && indexed {
-            r.objects.push((0, 0));
+            r.objects.push(Object {
+                from: 0,
+                to: 0,
+                unique: false,
+            });
             let id = (r.objects.len() - 1) as u32;
             if let Some(m) = parent {
                 self.pending[m].child = id;
@@ -669,7 +729,11 @@ impl Parser {
         if f.obj != NO_CHILD {
             let from = r.members.len() as u32;
             r.members.extend(self.pending.drain(f.first..));
-            r.objects[f.obj as usize] = (from, r.members.len() as u32);
+            r.objects[f.obj as usize] = Object {
+                from,
+                to: r.members.len() as u32,
+                unique: false,
+            };
         }
         if let Some(m) = f.parent {
             self.pending[m].value.1 = end as u32;
@@ -1058,8 +1122,8 @@ mod tests {
 
     /// Reads every top-level value of `r` (what marks a lazy record damaged).
     fn read_all(r: &Record, raw: &str) {
-        let (from, to) = r.objects.borrow()[0];
-        let keys: Vec<String> = r.members.borrow()[from as usize..to as usize]
+        let o = r.objects.borrow()[0];
+        let keys: Vec<String> = r.members.borrow()[o.from as usize..o.to as usize]
             .iter()
             .map(|m| match m.escaped {
                 false => raw[m.key.0 as usize..m.key.1 as usize].to_string(),
@@ -1116,16 +1180,75 @@ mod tests {
     }
 
     #[test]
+    fn repeated_keys_read_last_in_lazy_records_from_both_ends() {
+        let mut rng = 0x5851_f42d_4c95_7f2du64;
+        // "d" and "\u0064" are the same key; many keys, so tag filter bits collide.
+        let keys: Vec<String> = ["d", "\\u0064", "e", "userIdentity", "x"]
+            .iter()
+            .map(|k| k.to_string())
+            .chain((0..40).map(|i| format!("k{i}")))
+            .collect();
+        let lookups = ["d", "e", "userIdentity", "x", "k0", "k7", "k39", "none"];
+        let (mut repeated, mut unique) = (0, 0);
+        for n in 0..3000 {
+            let members = |rng: &mut u64, inner: &str| -> String {
+                (0..1 + next(rng) % 30)
+                    .map(|j| {
+                        let k = &keys[(next(rng) % keys.len() as u64) as usize];
+                        let v = if j % 5 == 0 && !inner.is_empty() {
+                            inner.to_string()
+                        } else {
+                            format!("\"v{j}\"")
+                        };
+                        format!("\"{k}\": {v}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let inner = format!("{{{}}}", members(&mut rng, ""));
+            let t = format!("{{{}}}", members(&mut rng, &inner));
+            let full = Record::index(&t).unwrap();
+            let lazy = Record::index_lazy(&t).unwrap();
+            for k in lookups {
+                assert_eq!(lazy.leaf(&t, &[k]), full.leaf(&t, &[k]), "{k} in {t}");
+                for k2 in lookups {
+                    assert_eq!(
+                        lazy.leaf(&t, &[k, k2]),
+                        full.leaf(&t, &[k, k2]),
+                        "{k}.{k2} in {t}"
+                    );
+                }
+            }
+            let top = lazy.objects.borrow()[0];
+            if top.unique {
+                unique += 1
+            } else {
+                repeated += 1
+            }
+            if n % 7 == 0 {
+                // The filter may only err towards "repeated".
+                let v: serde_json::Map<String, Value> = serde_json::from_str(&t).unwrap();
+                let members = (top.to - top.from) as usize;
+                if v.len() < members {
+                    assert!(!top.unique, "{t}");
+                }
+            }
+        }
+        assert!(repeated > 500 && unique > 100, "{repeated} {unique}");
+    }
+
+    #[test]
     fn lazy_walks_agree_on_every_cpu_kernel() {
         let mut rng = 0x1234_5678_9abc_def1u64;
-        type Walk = fn(&str, usize, usize, &mut Vec<Member>) -> Option<()>;
+        type Walk = fn(&str, usize, usize, &mut Vec<Member>) -> Option<bool>;
         let walk = |t: &str, f: Walk| {
             let mut members = Vec::new();
-            f(t, 0, t.len(), &mut members).map(|()| {
-                members
+            f(t, 0, t.len(), &mut members).map(|unique| {
+                let m: Vec<_> = members
                     .iter()
-                    .map(|m| (m.tag, m.value.0, m.value.1, m.child))
-                    .collect::<Vec<_>>()
+                    .map(|m| (m.tag, m.value.0, m.value.1, m.child, m.plain))
+                    .collect();
+                (unique, m)
             })
         };
         for n in 0..4000 {
