@@ -357,10 +357,8 @@ fn walk<const NESTED: bool>(
     members: &mut Vec<Member>,
 ) -> Option<bool> {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("pclmulqdq")
-    {
-        // SAFETY: both features were just detected.
+    if input::avx2_kernel() {
+        // SAFETY: the features were just detected.
         return unsafe { walk_avx2::<NESTED>(raw, from, to, members) };
     }
     #[cfg(target_arch = "x86_64")]
@@ -370,7 +368,7 @@ fn walk<const NESTED: bool>(
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,pclmulqdq")]
+#[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1")]
 fn walk_avx2<const NESTED: bool>(
     raw: &str,
     from: usize,
@@ -1263,10 +1261,8 @@ mod tests {
             #[cfg(target_arch = "x86_64")]
             {
                 assert_eq!(walk(&t, walk_with::<input::Sse2, false>), portable, "{t}");
-                if std::arch::is_x86_feature_detected!("avx2")
-                    && std::arch::is_x86_feature_detected!("pclmulqdq")
-                {
-                    // SAFETY: both features were just detected.
+                if input::avx2_kernel() {
+                    // SAFETY: the features were just detected.
                     let avx2: Walk = |t, from, to, m| unsafe { walk_avx2::<false>(t, from, to, m) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
                 }
