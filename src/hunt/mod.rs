@@ -1427,26 +1427,32 @@ mod tests {
     #[test]
     fn damage_in_what_sigma_reads_is_reported_and_matches_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let rec = |id: &str, issuer: &str, params: &str| {
+        let rec = |id: &str, params: &str, response: &str| {
             format!(
                 r#"{{"eventID": "{id}", "eventName": "GetObject", "recipientAccountId": "1",
                 "userIdentity": {{"type": "AssumedRole", "sessionContext":
-                {{"sessionIssuer": {issuer}}}}}, "requestParameters": {params}}}"#
+                {{"sessionIssuer": {{"type": "Role", "arn": "arn:aws:iam::1:role/r"}}}}}},
+                "requestParameters": {params}, "responseElements": {response}}}"#
             )
         };
-        let good = r#"{"type": "Role", "arn": "arn:aws:iam::1:role/r"}"#;
+        let good = r#"{"bucket": {"name": "b"}}"#;
         let records = [
             rec("a", good, "{}"),
             // Invalid where the rule reads.
-            rec("b", r#"{"type": "Role" "arn": 1}"#, "{}"),
+            rec("b", r#"{"bucket": {"name": "b" "x": 1}}"#, "{}"),
             // Invalid where no rule reads: not looked at.
             rec("c", good, r#"{"k": [1 2]}"#),
         ];
         let log = dir.path().join("log.json");
         std::fs::write(&log, format!(r#"{{"Records": [{}]}}"#, records.join(","))).unwrap();
+        // Invalid on the path every match reads for its group: walked with the record, so
+        // rejected whole, with serde's account of where.
+        let log2 = dir.path().join("log2.json");
+        let bad = rec("d", good, "{}").replace(r#""type": "Role""#, r#""type": "Role" 1"#);
+        std::fs::write(&log2, format!(r#"{{"Records": [{bad}]}}"#)).unwrap();
         let rule = sigma::SigmaRules::parse_one(
             "title: t\nid: x\nlogsource:\n  product: aws\n  service: cloudtrail\n\
-             detection:\n  s:\n    userIdentity.sessionContext.sessionIssuer.type: Role\n\
+             detection:\n  s:\n    requestParameters.bucket.name: b\n\
              \x20 condition: s\nlevel: high\n",
             "t.yml",
         )
@@ -1455,10 +1461,18 @@ mod tests {
             rules: vec![rule],
             skipped: Vec::new(),
         };
-        let (findings, errors) = hunt_with(&[log], &HuntContext::default(), &mut [], Some(&rules));
-        assert_eq!(errors.len(), 1, "{errors:?}");
+        let (findings, errors) =
+            hunt_with(&[log, log2], &HuntContext::default(), &mut [], Some(&rules));
+        assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].file.ends_with("log.json"), "{errors:?}");
         assert_eq!(errors[0].message, "record 2: invalid JSON");
+        assert!(errors[1].file.ends_with("log2.json"), "{errors:?}");
+        assert!(
+            errors[1]
+                .message
+                .starts_with("record 1: invalid JSON: expected"),
+            "{errors:?}"
+        );
         assert_eq!(findings.len(), 1);
         let ev = findings[0].events.as_ref().unwrap();
         assert_eq!(ev.event_ids, ["a", "c"]);

@@ -63,6 +63,8 @@ impl Tables {
 
 thread_local! {
     static TABLES: RefCell<Tables> = RefCell::new(Tables::default());
+    /// [`Walked::pending`] of each thread's walks.
+    static PENDING: RefCell<Vec<Member>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Drop for Record {
@@ -174,17 +176,28 @@ impl Record {
             return Err("record too large".into());
         }
         let mut r = Tables::record(32);
-        match walk::<false>(raw, 0, raw.len(), r.members.get_mut()) {
-            Some(unique) => {
-                let to = r.members.get_mut().len() as u32;
-                r.objects.get_mut().push(Object {
-                    from: 0,
-                    to,
-                    unique,
-                });
+        let (members, objects) = (r.members.get_mut(), r.objects.get_mut());
+        // Object 0, the record, is known last.
+        objects.push(Object {
+            from: 0,
+            to: 0,
+            unique: false,
+        });
+        let walked = PENDING.with_borrow_mut(|pending| {
+            pending.clear();
+            let t = &mut Walked {
+                members,
+                objects,
+                pending,
+            };
+            walk::<false>(raw, 0, 0, t)
+        });
+        match walked {
+            Some((end, object)) if skip_ws(raw.as_bytes(), end) == raw.len() => {
+                r.objects.get_mut()[0] = object;
                 Ok(r)
             }
-            None => Record::index(raw),
+            _ => Record::index(raw),
         }
     }
 
@@ -237,22 +250,26 @@ impl Record {
         match f.child {
             NO_CHILD | BROKEN => None,
             UNREAD => {
-                let mut members = self.members.borrow_mut();
-                let from = members.len();
-                let walked =
-                    walk::<true>(raw, f.value.0 as usize, f.value.1 as usize, &mut members);
+                let (mut members, mut objects) =
+                    (self.members.borrow_mut(), self.objects.borrow_mut());
+                let (members_from, objects_from) = (members.len(), objects.len());
+                let walked = PENDING.with_borrow_mut(|pending| {
+                    pending.clear();
+                    let t = &mut Walked {
+                        members: &mut members,
+                        objects: &mut objects,
+                        pending,
+                    };
+                    walk::<true>(raw, f.value.0 as usize, EAGER.len(), t)
+                });
                 let id = match walked {
-                    Some(unique) => {
-                        let mut objects = self.objects.borrow_mut();
-                        objects.push(Object {
-                            from: from as u32,
-                            to: members.len() as u32,
-                            unique,
-                        });
+                    Some((end, object)) if end == f.value.1 as usize => {
+                        objects.push(object);
                         objects.len() as u32 - 1
                     }
-                    None => {
-                        members.truncate(from);
+                    _ => {
+                        members.truncate(members_from);
+                        objects.truncate(objects_from);
                         self.damaged.set(true);
                         BROKEN
                     }
@@ -347,24 +364,39 @@ fn leaf_of(text: &str) -> Leaf<'_> {
     }
 }
 
-/// [`Record::index_lazy`]'s walk: the members of the object `raw[from..to]` appended to
-/// `members`; `None` when the text is not a valid object (as far as the walk checks).
+/// Inner objects walked with the object holding them rather than skipped (and walked
+/// again when first read): the path every Sigma match reads for its group,
+/// `userIdentity.sessionContext.sessionIssuer.arn`. `EAGER[n]` at depth `n`.
+const EAGER: [&str; 3] = ["userIdentity", "sessionContext", "sessionIssuer"];
+
+/// [`Record::index_lazy`]'s walk of the object at `raw[from..]` (after whitespace): its
+/// members and those of its [`EAGER`] inner objects (from `EAGER[eager]` on) appended to
+/// `members`, the inner objects' entries to `objects`; the index after the object and
+/// its own entry. `None` when the text is not a valid object (as far as the walk checks).
 /// `NESTED`: an inner object (its keys may hold lone surrogates).
 fn walk<const NESTED: bool>(
     raw: &str,
     from: usize,
-    to: usize,
-    members: &mut Vec<Member>,
-) -> Option<bool> {
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
     #[cfg(target_arch = "x86_64")]
     if input::avx2_kernel() {
         // SAFETY: the features were just detected.
-        return unsafe { walk_avx2::<NESTED>(raw, from, to, members) };
+        return unsafe { walk_avx2::<NESTED>(raw, from, eager, t) };
     }
     #[cfg(target_arch = "x86_64")]
-    return walk_with::<input::Sse2, NESTED>(raw, from, to, members);
+    return walk_with::<input::Sse2, NESTED>(raw, from, eager, t);
     #[cfg(not(target_arch = "x86_64"))]
-    walk_with::<input::Portable, NESTED>(raw, from, to, members)
+    walk_with::<input::Portable, NESTED>(raw, from, eager, t)
+}
+
+/// What [`walk`] fills.
+struct Walked<'t> {
+    members: &'t mut Vec<Member>,
+    objects: &'t mut Vec<Object>,
+    /// The members of the objects still open, innermost last.
+    pending: &'t mut Vec<Member>,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -372,68 +404,149 @@ fn walk<const NESTED: bool>(
 fn walk_avx2<const NESTED: bool>(
     raw: &str,
     from: usize,
-    to: usize,
-    members: &mut Vec<Member>,
-) -> Option<bool> {
-    walk_with::<input::Avx2, NESTED>(raw, from, to, members)
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
+    walk_with::<input::Avx2, NESTED>(raw, from, eager, t)
 }
 
 #[inline(always)]
 fn walk_with<K: input::Kernel, const NESTED: bool>(
     raw: &str,
     from: usize,
-    to: usize,
-    members: &mut Vec<Member>,
-) -> Option<bool> {
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
+    /// An object being walked: where its members start in `pending`, a 64-bit filter of
+    /// its key tags (a hit is checked exactly) for whether a key repeats, the next
+    /// [`EAGER`] index, and (inner objects) the member whose value it is.
+    #[derive(Clone, Copy)]
+    struct Open {
+        first: usize,
+        seen: u64,
+        unique: bool,
+        eager: usize,
+        member: Member,
+    }
+    let blank = Member {
+        tag: 0,
+        key: (0, 0),
+        value: (0, 0),
+        child: NO_CHILD,
+        escaped: false,
+        plain: false,
+    };
+    let mut opens = [Open {
+        first: t.pending.len(),
+        seen: 0,
+        unique: true,
+        eager,
+        member: blank,
+    }; EAGER.len() + 1];
+    let mut depth = 0;
     // The whole record's text, not just the object's: a 64-byte block rarely needs padding.
     let b = raw.as_bytes();
-    // After the object's closing brace: the record's end is `to` past whitespace; an inner
-    // object's, `to` itself.
-    let ends = |i: usize| if NESTED { i == to } else { skip_ws(b, i) == to };
     let mut i = skip_ws(b, from);
-    if i >= to || b.get(i) != Some(&b'{') {
+    if b.get(i) != Some(&b'{') {
         return None;
     }
     i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return ends(i + 1).then_some(true);
-    }
-    // Whether a key repeats: a 64-bit filter of the tags seen, checked exactly on a hit.
-    let (first, mut seen, mut unique) = (members.len(), 0u64, true);
+    // At the `}` closing the innermost open object.
+    let mut closing = b.get(i) == Some(&b'}');
     loop {
-        let key_start = i;
-        let (key_end, tag, escaped) = key::<NESTED>(raw, i)?;
-        let bit = 1u64 << (tag >> 58);
-        if seen & bit != 0 && members[first..].iter().any(|m| m.tag == tag) {
-            unique = false;
-        }
-        seen |= bit;
-        i = skip_ws(b, key_end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, i + 1);
-        let (end, child, plain) = match b.get(i)? {
-            b'{' => (container_end::<K>(b, i)?, UNREAD, false),
-            b'[' => (container_end::<K>(b, i)?, NO_CHILD, false),
-            b'"' => {
-                let (end, escapes) = string_span(b, i)?;
-                (end, NO_CHILD, !escapes)
+        if !closing {
+            let key_start = i;
+            let (key_end, tag, escaped) = if NESTED || depth > 0 {
+                key::<true>(raw, i)?
+            } else {
+                key::<false>(raw, i)?
+            };
+            let o = &mut opens[depth];
+            let bit = 1u64 << (tag >> 58);
+            if o.seen & bit != 0 && t.pending[o.first..].iter().any(|m| m.tag == tag) {
+                o.unique = false;
             }
-            _ => (scalar_end(b, i)?, NO_CHILD, false),
+            o.seen |= bit;
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            let mut m = Member {
+                tag,
+                key: (key_start as u32 + 1, key_end as u32 - 1),
+                value: (i as u32, 0),
+                escaped,
+                ..blank
+            };
+            let end = match b.get(i)? {
+                b'{' if o.eager < EAGER.len()
+                    && m.tag == key_tag(EAGER[o.eager].as_bytes())
+                    && key_is(&m, raw, EAGER[o.eager]) =>
+                {
+                    let eager = o.eager + 1;
+                    depth += 1;
+                    opens[depth] = Open {
+                        first: t.pending.len(),
+                        seen: 0,
+                        unique: true,
+                        eager,
+                        member: m,
+                    };
+                    i = skip_ws(b, i + 1);
+                    closing = b.get(i) == Some(&b'}');
+                    continue;
+                }
+                b'{' => {
+                    m.child = UNREAD;
+                    container_end::<K>(b, i)?
+                }
+                b'[' => container_end::<K>(b, i)?,
+                b'"' => {
+                    let (end, escapes) = string_span(b, i)?;
+                    m.plain = !escapes;
+                    end
+                }
+                _ => scalar_end(b, i)?,
+            };
+            m.value.1 = end as u32;
+            t.pending.push(m);
+            i = skip_ws(b, end);
+            match b.get(i)? {
+                b',' => {
+                    i = skip_ws(b, i + 1);
+                    continue;
+                }
+                b'}' => {}
+                _ => return None,
+            }
+        }
+        // `b[i]` closes the innermost open object: its members go to `members`.
+        let end = i + 1;
+        let o = opens[depth];
+        let from = t.members.len() as u32;
+        t.members.extend(t.pending.drain(o.first..));
+        let object = Object {
+            from,
+            to: t.members.len() as u32,
+            unique: o.unique,
         };
-        members.push(Member {
-            tag,
-            key: (key_start as u32 + 1, key_end as u32 - 1),
-            value: (i as u32, end as u32),
-            child,
-            escaped,
-            plain,
-        });
+        if depth == 0 {
+            return Some((end, object));
+        }
+        t.objects.push(object);
+        depth -= 1;
+        let mut m = o.member;
+        m.value.1 = end as u32;
+        m.child = t.objects.len() as u32 - 1;
+        t.pending.push(m);
         i = skip_ws(b, end);
         match b.get(i)? {
-            b',' => i = skip_ws(b, i + 1),
-            b'}' => return ends(i + 1).then_some(unique),
+            b',' => {
+                i = skip_ws(b, i + 1);
+                closing = false;
+            }
+            b'}' => closing = true,
             _ => return None,
         }
     }
@@ -955,7 +1068,18 @@ mod tests {
     }
 
     fn random_object(rng: &mut u64, depth: u32) -> Value {
-        let keys = ["k", "k\"q", "k\\b", "t", "type", "é"];
+        // With the [`EAGER`] keys, so inner objects are walked both ways.
+        let keys = [
+            "k",
+            "k\"q",
+            "k\\b",
+            "t",
+            "type",
+            "é",
+            "userIdentity",
+            "sessionContext",
+            "sessionIssuer",
+        ];
         let mut m = serde_json::Map::new();
         for _ in 0..next(rng) % 6 {
             let k = keys[(next(rng) % keys.len() as u64) as usize];
@@ -1136,7 +1260,16 @@ mod tests {
     #[test]
     fn lazy_records_read_as_the_full_index_and_report_damage() {
         let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        let keys = ["k", "k\"q", "k\\b", "t", "type", "é", "missing"];
+        let keys = [
+            "k\"q",
+            "k\\b",
+            "type",
+            "é",
+            "missing",
+            "userIdentity",
+            "sessionContext",
+            "sessionIssuer",
+        ];
         let paths = paths(&keys);
         let (mut valid, mut rejected, mut damaged) = (0, 0, 0);
         for n in 0..6000 {
@@ -1236,17 +1369,78 @@ mod tests {
     }
 
     #[test]
+    fn the_group_path_is_walked_with_the_record() {
+        let rec = |issuer: &str, attributes: &str| {
+            format!(
+                r#"{{"eventVersion": "1.09", "userIdentity": {{"type": "AssumedRole",
+                "sessionContext": {{"sessionIssuer": {issuer}, "attributes": {attributes}}}}},
+                "eventName": "GetObject", "recipientAccountId": "1"}}"#
+            )
+        };
+        let issuer = r#"{"type": "Role", "arn": "arn:aws:iam::1:role/r"}"#;
+        let t = rec(issuer, r#"{"mfaAuthenticated": "false"}"#);
+        let r = Record::index_lazy(&t).unwrap();
+        // Walked with the record: three objects besides it, nothing left unread on the path.
+        assert_eq!(r.objects.borrow().len(), 4);
+        let path = ["userIdentity", "sessionContext", "sessionIssuer", "arn"];
+        assert_eq!(r.leaf(&t, &path), Leaf::Str("arn:aws:iam::1:role/r"));
+        assert_eq!(r.leaf(&t, &path[..2]), Leaf::Other);
+        assert_eq!(
+            r.leaf(&t, &["userIdentity", "type"]),
+            Leaf::Str("AssumedRole")
+        );
+        assert_eq!(r.leaf(&t, &["recipientAccountId"]), Leaf::Str("1"));
+        let full = Record::index(&t).unwrap();
+        for p in paths(&path) {
+            assert_eq!(r.leaf(&t, &p), full.leaf(&t, &p), "{p:?}");
+        }
+        // Invalid on the path: the record is rejected, as by the full index.
+        let bad = rec(r#"{"type": "Role" "arn": 1}"#, "{}");
+        assert_eq!(Record::index_lazy(&bad).err(), Record::index(&bad).err());
+        assert!(Record::index_lazy(&bad).is_err());
+        // Invalid beside it: found when read.
+        let bad = rec(issuer, r#"{"mfaAuthenticated": [1 2]}"#);
+        let r = Record::index_lazy(&bad).unwrap();
+        assert_eq!(r.leaf(&bad, &path), Leaf::Str("arn:aws:iam::1:role/r"));
+        assert!(!r.damaged());
+        r.leaf(&bad, &["userIdentity", "sessionContext", "attributes", "x"]);
+        assert!(!r.damaged(), "the array is not read");
+        // A repeated, escaped key: the last one, walked the same way.
+        let t = r#"{"userIdentity": {"type": "A"}, "\u0075serIdentity": {"type": "B",
+            "sessionContext": {"sessionIssuer": {"arn": "x"}}}}"#;
+        let r = Record::index_lazy(t).unwrap();
+        assert_eq!(r.leaf(t, &["userIdentity", "type"]), Leaf::Str("B"));
+        assert_eq!(r.leaf(t, &path), Leaf::Str("x"));
+        assert_eq!(r.objects.borrow().len(), 5);
+    }
+
+    #[test]
     fn lazy_walks_agree_on_every_cpu_kernel() {
         let mut rng = 0x1234_5678_9abc_def1u64;
-        type Walk = fn(&str, usize, usize, &mut Vec<Member>) -> Option<bool>;
+        type Walk = fn(&str, usize, usize, &mut Walked) -> Option<(usize, Object)>;
         let walk = |t: &str, f: Walk| {
-            let mut members = Vec::new();
-            f(t, 0, t.len(), &mut members).map(|unique| {
+            let (mut members, mut objects, mut pending) = (Vec::new(), Vec::new(), Vec::new());
+            let walked = f(
+                t,
+                0,
+                0,
+                &mut Walked {
+                    members: &mut members,
+                    objects: &mut objects,
+                    pending: &mut pending,
+                },
+            );
+            walked.map(|(end, o)| {
                 let m: Vec<_> = members
                     .iter()
                     .map(|m| (m.tag, m.value.0, m.value.1, m.child, m.plain))
                     .collect();
-                (unique, m)
+                let o: Vec<_> = objects
+                    .iter()
+                    .chain([&o])
+                    .map(|o| (o.from, o.to, o.unique))
+                    .collect();
+                (end, o, m)
             })
         };
         for n in 0..4000 {
@@ -1263,7 +1457,8 @@ mod tests {
                 assert_eq!(walk(&t, walk_with::<input::Sse2, false>), portable, "{t}");
                 if input::avx2_kernel() {
                     // SAFETY: the features were just detected.
-                    let avx2: Walk = |t, from, to, m| unsafe { walk_avx2::<false>(t, from, to, m) };
+                    let avx2: Walk =
+                        |t, from, eager, w| unsafe { walk_avx2::<false>(t, from, eager, w) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
                 }
             }
@@ -1277,8 +1472,19 @@ mod tests {
             let r = Record::index_lazy(&t).unwrap();
             assert!(r.get(&t, "a").is_some());
             assert!(!r.damaged(), "depth {depth}");
-            assert!(
-                walk::<false>(&t, 0, t.len(), &mut Vec::new()).is_some(),
+            let walked = walk::<false>(
+                &t,
+                0,
+                0,
+                &mut Walked {
+                    members: &mut Vec::new(),
+                    objects: &mut Vec::new(),
+                    pending: &mut Vec::new(),
+                },
+            );
+            assert_eq!(
+                walked.map(|(end, _)| end),
+                Some(t.len()),
                 "walked, depth {depth}"
             );
             let bad = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth - 1));
