@@ -472,17 +472,13 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
                 return None;
             }
             i = skip_ws(b, i + 1);
-            let mut m = Member {
-                tag,
-                key: (key_start as u32 + 1, key_end as u32 - 1),
-                value: (i as u32, 0),
-                escaped,
-                ..blank
-            };
-            let end = match b.get(i)? {
+            let key = (key_start as u32 + 1, key_end as u32 - 1);
+            // Every field at once: a member built up in place and then copied as a whole
+            // stalled on the copy (its load waited for the partial stores to land).
+            let (end, child, plain) = match b.get(i)? {
                 b'{' if o.eager < EAGER.len()
-                    && m.tag == key_tag(EAGER[o.eager].as_bytes())
-                    && key_is(&m, raw, EAGER[o.eager]) =>
+                    && tag == key_tag(EAGER[o.eager].as_bytes())
+                    && key_is_at(key, escaped, raw, EAGER[o.eager]) =>
                 {
                     let eager = o.eager + 1;
                     depth += 1;
@@ -491,26 +487,34 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
                         seen: 0,
                         unique: true,
                         eager,
-                        member: m,
+                        member: Member {
+                            tag,
+                            key,
+                            value: (i as u32, 0),
+                            escaped,
+                            ..blank
+                        },
                     };
                     i = skip_ws(b, i + 1);
                     closing = b.get(i) == Some(&b'}');
                     continue;
                 }
-                b'{' => {
-                    m.child = UNREAD;
-                    container_end::<K>(b, i)?
-                }
-                b'[' => container_end::<K>(b, i)?,
+                b'{' => (container_end::<K>(b, i)?, UNREAD, false),
+                b'[' => (container_end::<K>(b, i)?, NO_CHILD, false),
                 b'"' => {
                     let (end, escapes) = string_span(b, i)?;
-                    m.plain = !escapes;
-                    end
+                    (end, NO_CHILD, !escapes)
                 }
-                _ => scalar_end(b, i)?,
+                _ => (scalar_end(b, i)?, NO_CHILD, false),
             };
-            m.value.1 = end as u32;
-            t.pending.push(m);
+            t.pending.push(Member {
+                tag,
+                key,
+                value: (i as u32, end as u32),
+                child,
+                escaped,
+                plain,
+            });
             i = skip_ws(b, end);
             match b.get(i)? {
                 b',' => {
@@ -536,10 +540,11 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
         }
         t.objects.push(object);
         depth -= 1;
-        let mut m = o.member;
-        m.value.1 = end as u32;
-        m.child = t.objects.len() as u32 - 1;
-        t.pending.push(m);
+        t.pending.push(Member {
+            value: (o.member.value.0, end as u32),
+            child: t.objects.len() as u32 - 1,
+            ..o.member
+        });
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => {
@@ -637,10 +642,15 @@ fn key_tag(k: &[u8]) -> u64 {
 }
 
 fn key_is(m: &Member, raw: &str, key: &str) -> bool {
-    if m.escaped {
-        return unescaped_key(raw, m.key.0, m.key.1) == key;
+    key_is_at(m.key, m.escaped, raw, key)
+}
+
+/// [`key_is`] for the key at `at` in `raw` (`escaped`: holding escapes).
+fn key_is_at((from, to): (u32, u32), escaped: bool, raw: &str, key: &str) -> bool {
+    if escaped {
+        return unescaped_key(raw, from, to) == key;
     }
-    let Some(text) = raw.as_bytes().get(m.key.0 as usize..m.key.1 as usize) else {
+    let Some(text) = raw.as_bytes().get(from as usize..to as usize) else {
         return false;
     };
     let k = key.as_bytes();
