@@ -481,9 +481,23 @@ pub(super) struct Masks {
     pub high: u64,
 }
 
+/// The token masks of one 64-byte block, for walks that step from token to token.
+pub(super) struct TokenMasks {
+    pub quote: u64,
+    /// `{`, `[`, `}`, `]`, `:` or `,`.
+    pub structural: u64,
+    /// `{` or `[`.
+    pub open: u64,
+    /// `}` or `]`.
+    pub close: u64,
+    /// A backslash or a byte below 0x20 (what those walks leave to the byte-by-byte ones).
+    pub unusual: u64,
+}
+
 /// How blocks become masks on one kind of CPU.
 pub(super) trait Kernel {
     fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks;
+    fn tokens(block: &[u8; 64]) -> TokenMasks;
     /// Bit i = XOR of bits 0..=i: set inside strings (from the opening quote, up to but
     /// not including the closing one).
     fn prefix_xor(x: u64) -> u64;
@@ -507,6 +521,22 @@ impl Kernel for Portable {
             structural: mask(b'{') | mask(b'}') | mask(b']') | if ALL { mask(b'[') } else { 0 },
             open: if ALL { mask(b'{') | mask(b'[') } else { 0 },
             high: u64::from(!block.is_ascii()),
+        }
+    }
+
+    fn tokens(block: &[u8; 64]) -> TokenMasks {
+        let mask = |f: &dyn Fn(u8) -> bool| {
+            block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &x)| m | (u64::from(f(x)) << i))
+        };
+        TokenMasks {
+            quote: mask(&|c| c == b'"'),
+            structural: mask(&|c| b"{}[]:,".contains(&c)),
+            open: mask(&|c| c == b'{' || c == b'['),
+            close: mask(&|c| c == b'}' || c == b']'),
+            unusual: mask(&|c| c == b'\\' || c < 0x20),
         }
     }
 
@@ -571,6 +601,43 @@ impl Kernel for Sse2 {
     }
 
     #[inline(always)]
+    fn tokens(block: &[u8; 64]) -> TokenMasks {
+        use std::arch::x86_64::*;
+        let mut out = [0u64; 5];
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
+            // `chunk` (unaligned loads allowed).
+            let m = unsafe {
+                let lane = _mm_loadu_si128(chunk.as_ptr().cast());
+                let eq = |c: u8| _mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8));
+                let control = _mm_cmpeq_epi8(_mm_min_epu8(lane, _mm_set1_epi8(0x1f)), lane);
+                let open = _mm_or_si128(eq(b'{'), eq(b'['));
+                let close = _mm_or_si128(eq(b'}'), eq(b']'));
+                let punct = _mm_or_si128(eq(b':'), eq(b','));
+                [
+                    eq(b'"'),
+                    _mm_or_si128(_mm_or_si128(open, close), punct),
+                    open,
+                    close,
+                    _mm_or_si128(eq(b'\\'), control),
+                ]
+                .map(|v| _mm_movemask_epi8(v) as u32 & 0xffff)
+            };
+            for (o, bits) in out.iter_mut().zip(m) {
+                *o |= u64::from(bits) << (16 * k);
+            }
+        }
+        let [quote, structural, open, close, unusual] = out;
+        TokenMasks {
+            quote,
+            structural,
+            open,
+            close,
+            unusual,
+        }
+    }
+
+    #[inline(always)]
     fn prefix_xor(x: u64) -> u64 {
         Portable::prefix_xor(x)
     }
@@ -587,6 +654,12 @@ impl Kernel for Avx2 {
     fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
         // SAFETY: callers run only after AVX2 was detected.
         unsafe { classify_avx2::<ALL>(block) }
+    }
+
+    #[inline(always)]
+    fn tokens(block: &[u8; 64]) -> TokenMasks {
+        // SAFETY: callers run only after AVX2 was detected.
+        unsafe { tokens_avx2(block) }
     }
 
     #[inline(always)]
@@ -644,6 +717,67 @@ fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
             0
         },
         high: bits!(_mm256_or_si256(lo, hi)),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn tokens_avx2(block: &[u8; 64]) -> TokenMasks {
+    use std::arch::x86_64::*;
+    let p = block.as_ptr();
+    // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
+    let (lo, hi) = unsafe {
+        (
+            _mm256_loadu_si256(p.cast()),
+            _mm256_loadu_si256(p.add(32).cast()),
+        )
+    };
+    macro_rules! eq {
+        ($v:expr, $c:expr) => {
+            _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
+        };
+    }
+    macro_rules! bits {
+        ($m:expr) => {
+            u64::from(_mm256_movemask_epi8($m) as u32)
+        };
+    }
+    macro_rules! open {
+        ($v:expr) => {
+            _mm256_or_si256(eq!($v, b'{'), eq!($v, b'['))
+        };
+    }
+    macro_rules! close {
+        ($v:expr) => {
+            _mm256_or_si256(eq!($v, b'}'), eq!($v, b']'))
+        };
+    }
+    macro_rules! structural {
+        ($v:expr) => {
+            _mm256_or_si256(
+                _mm256_or_si256(open!($v), close!($v)),
+                _mm256_or_si256(eq!($v, b':'), eq!($v, b',')),
+            )
+        };
+    }
+    macro_rules! unusual {
+        ($v:expr) => {
+            _mm256_or_si256(
+                eq!($v, b'\\'),
+                _mm256_cmpeq_epi8(_mm256_min_epu8($v, _mm256_set1_epi8(0x1f)), $v),
+            )
+        };
+    }
+    // Each mask opaque to the optimiser: left alone, LLVM packs the five alike
+    // computations into vectors, inserting and extracting bytes one at a time.
+    use std::hint::black_box;
+    TokenMasks {
+        quote: black_box(bits!(eq!(lo, b'"')) | bits!(eq!(hi, b'"')) << 32),
+        structural: black_box(bits!(structural!(lo)) | bits!(structural!(hi)) << 32),
+        open: black_box(bits!(open!(lo)) | bits!(open!(hi)) << 32),
+        close: black_box(bits!(close!(lo)) | bits!(close!(hi)) << 32),
+        unusual: black_box(bits!(unusual!(lo)) | bits!(unusual!(hi)) << 32),
     }
 }
 

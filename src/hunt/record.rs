@@ -93,7 +93,7 @@ impl Drop for Record {
 }
 
 /// Plain data (a copy is a few stores, and pushing one is inlined).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Member {
     /// [`key_tag`] of the key (unescaped), compared before the key itself.
     tag: u64,
@@ -110,7 +110,7 @@ struct Member {
 }
 
 /// An object's members: `members[from..to]`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Object {
     from: u32,
     to: u32,
@@ -410,6 +410,9 @@ fn walk_avx2<const NESTED: bool>(
     walk_with::<input::Avx2, NESTED>(raw, from, eager, t)
 }
 
+/// The walk from token to token ([`walk_tokens`]), else (a backslash or a control
+/// character near the object, or text that walk does not accept) byte by byte
+/// ([`walk_bytes`], which also names what is wrong).
 #[inline(always)]
 fn walk_with<K: input::Kernel, const NESTED: bool>(
     raw: &str,
@@ -417,31 +420,324 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
     eager: usize,
     t: &mut Walked,
 ) -> Option<(usize, Object)> {
-    /// An object being walked: where its members start in `pending`, a 64-bit filter of
-    /// its key tags (a hit is checked exactly) for whether a key repeats, the next
-    /// [`EAGER`] index, and (inner objects) the member whose value it is.
-    #[derive(Clone, Copy)]
-    struct Open {
-        first: usize,
-        seen: u64,
-        unique: bool,
-        eager: usize,
-        member: Member,
+    let marks = (t.members.len(), t.objects.len(), t.pending.len());
+    if let Some(walked) = walk_tokens::<K>(raw, from, eager, t) {
+        return Some(walked);
     }
-    let blank = Member {
-        tag: 0,
-        key: (0, 0),
-        value: (0, 0),
-        child: NO_CHILD,
-        escaped: false,
-        plain: false,
-    };
+    t.members.truncate(marks.0);
+    t.objects.truncate(marks.1);
+    t.pending.truncate(marks.2);
+    walk_bytes::<K, NESTED>(raw, from, eager, t)
+}
+
+/// An object being walked: where its members start in `pending`, a 64-bit filter of its
+/// key tags (a hit is checked exactly) for whether a key repeats, the next [`EAGER`]
+/// index, and (inner objects) the member whose value it is.
+#[derive(Clone, Copy)]
+struct Open {
+    first: usize,
+    seen: u64,
+    unique: bool,
+    eager: usize,
+    member: Member,
+}
+
+impl Open {
+    /// Notes key `tag` (a member of this object, in `pending`).
+    #[inline(always)]
+    fn key(&mut self, tag: u64, pending: &[Member]) {
+        let bit = 1u64 << (tag >> 58);
+        if self.seen & bit != 0 && pending[self.first..].iter().any(|m| m.tag == tag) {
+            self.unique = false;
+        }
+        self.seen |= bit;
+    }
+
+    /// Whether the member with this key, whose value is an object, is walked with it.
+    #[inline(always)]
+    fn eager(&self, tag: u64, key: (u32, u32), escaped: bool, raw: &str) -> bool {
+        self.eager < EAGER.len()
+            && tag == key_tag(EAGER[self.eager].as_bytes())
+            && key_is_at(key, escaped, raw, EAGER[self.eager])
+    }
+}
+
+const BLANK: Member = Member {
+    tag: 0,
+    key: (0, 0),
+    value: (0, 0),
+    child: NO_CHILD,
+    escaped: false,
+    plain: false,
+};
+
+/// The tokens of the text from a position on, 64 bytes at a time: quotes, and brackets,
+/// colons and commas outside strings (strings masked out by a prefix XOR over the quotes,
+/// as simdjson's first stage does). A walk over them steps from token to token, where
+/// one byte by byte waits, for every string, on finding where it ends. A block holding a
+/// backslash or a control character (whitespace other than spaces too: pretty-printed
+/// JSON) is given up on.
+struct Tokens<'a, K> {
+    b: &'a [u8],
+    /// Where the block of `bits` starts.
+    base: usize,
+    /// The block's tokens not yet taken.
+    bits: u64,
+    /// The block's brackets outside strings.
+    open: u64,
+    close: u64,
+    /// All ones when the block ends inside a string.
+    in_string: u64,
+    kernel: std::marker::PhantomData<K>,
+}
+
+impl<'a, K: input::Kernel> Tokens<'a, K> {
+    #[inline(always)]
+    fn new(b: &'a [u8], from: usize) -> Option<Self> {
+        let mut t = Tokens {
+            b,
+            base: from,
+            bits: 0,
+            open: 0,
+            close: 0,
+            in_string: 0,
+            kernel: std::marker::PhantomData,
+        };
+        t.load()?;
+        Some(t)
+    }
+
+    /// Reads the block at `base`.
+    #[inline(always)]
+    fn load(&mut self) -> Option<()> {
+        let mut pad = [b' '; 64];
+        let m = K::tokens(input::block_at(self.b, self.base, &mut pad));
+        if m.unusual != 0 {
+            return None;
+        }
+        let strings = K::prefix_xor(m.quote) ^ self.in_string;
+        self.in_string = 0u64.wrapping_sub(strings >> 63);
+        self.open = m.open & !strings;
+        self.close = m.close & !strings;
+        self.bits = m.quote | (m.structural & !strings);
+        Some(())
+    }
+
+    /// The next token's index; `None` past the end (or given up on).
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.base += 64;
+            if self.base >= self.b.len() {
+                return None;
+            }
+            self.load()?;
+        }
+        let at = self.base + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(at)
+    }
+
+    /// The index after the bracket closing the container whose opening bracket was the
+    /// last token taken; the tokens inside are skipped. Only the nesting depth is checked
+    /// (as [`container_end`] does); whole blocks go by their bracket counts when the depth
+    /// cannot reach zero in them.
+    #[inline(always)]
+    fn skip_container(&mut self) -> Option<usize> {
+        let mut depth = 1u32;
+        loop {
+            let (open, close) = (self.open & self.bits, self.close & self.bits);
+            if close.count_ones() < depth {
+                depth = depth + open.count_ones() - close.count_ones();
+                self.base += 64;
+                if self.base >= self.b.len() {
+                    return None;
+                }
+                self.load()?;
+                continue;
+            }
+            let mut brackets = open | close;
+            while brackets != 0 {
+                let at = brackets.trailing_zeros();
+                brackets &= brackets - 1;
+                if open >> at & 1 == 1 {
+                    depth += 1;
+                } else {
+                    depth -= 1;
+                    if depth == 0 {
+                        // The tokens after the bracket stay to be taken.
+                        self.bits &= !(u64::MAX >> (63 - at));
+                        return Some(self.base + at as usize + 1);
+                    }
+                }
+            }
+            // The closes outnumber the depth: not reached.
+            return None;
+        }
+    }
+}
+
+/// Whether only JSON whitespace lies strictly between `from` and `to`.
+#[inline(always)]
+fn gap(b: &[u8], from: usize, to: usize) -> bool {
+    to == from + 1
+        || b.get(from + 1..to)
+            .is_some_and(|g| g.iter().all(|c| matches!(c, b' ' | b'\n' | b'\t' | b'\r')))
+}
+
+/// [`walk_bytes`] over [`Tokens`]: accepts only text it accepts, with the same tables,
+/// else `None` (the caller then undoes what it appended). Keys and strings hold no escape
+/// here, so the key rules of `NESTED` objects do not differ.
+#[inline(always)]
+fn walk_tokens<K: input::Kernel>(
+    raw: &str,
+    from: usize,
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
+    let b = raw.as_bytes();
+    let mut tokens = Tokens::<K>::new(b, from)?;
+    let first = tokens.next()?;
+    if b[first] != b'{' || skip_ws(b, from) != first {
+        return None;
+    }
     let mut opens = [Open {
         first: t.pending.len(),
         seen: 0,
         unique: true,
         eager,
-        member: blank,
+        member: BLANK,
+    }; EAGER.len() + 1];
+    let mut depth = 0;
+    // The last token taken (or a scalar's last byte), and whether it opened an object.
+    let (mut prev, mut fresh) = (first, true);
+    loop {
+        let tok = tokens.next()?;
+        if !gap(b, prev, tok) {
+            return None;
+        }
+        let mut close_at = match b[tok] {
+            b'}' if fresh => tok,
+            b'"' => {
+                // Inside a string its closing quote is the only token.
+                let key_end = tokens.next()?;
+                let colon = tokens.next()?;
+                if b[colon] != b':' || !gap(b, key_end, colon) {
+                    return None;
+                }
+                let key = (tok as u32 + 1, key_end as u32);
+                let tag = key_tag(&b[tok + 1..key_end]);
+                let o = &mut opens[depth];
+                o.key(tag, t.pending);
+                let v = tokens.next()?;
+                let (start, end, child, plain, sep) = match b[v] {
+                    b'"' if gap(b, colon, v) => (v, tokens.next()? + 1, NO_CHILD, true, None),
+                    b'{' if gap(b, colon, v) && o.eager(tag, key, false, raw) => {
+                        let eager = o.eager + 1;
+                        depth += 1;
+                        opens[depth] = Open {
+                            first: t.pending.len(),
+                            seen: 0,
+                            unique: true,
+                            eager,
+                            member: Member {
+                                tag,
+                                key,
+                                value: (v as u32, 0),
+                                ..BLANK
+                            },
+                        };
+                        (prev, fresh) = (v, true);
+                        continue;
+                    }
+                    b'{' if gap(b, colon, v) => (v, tokens.skip_container()?, UNREAD, false, None),
+                    b'[' if gap(b, colon, v) => {
+                        (v, tokens.skip_container()?, NO_CHILD, false, None)
+                    }
+                    // A scalar: the text between the colon and this token.
+                    b',' | b'}' => {
+                        let start = skip_ws(b, colon + 1);
+                        let end = scalar_end(b, start)?;
+                        if end > v || skip_ws(b, end) != v {
+                            return None;
+                        }
+                        (start, end, NO_CHILD, false, Some(v))
+                    }
+                    _ => return None,
+                };
+                t.pending.push(Member {
+                    tag,
+                    key,
+                    value: (start as u32, end as u32),
+                    child,
+                    escaped: false,
+                    plain,
+                });
+                let sep = match sep {
+                    Some(s) => s,
+                    None => tokens.next()?,
+                };
+                if !gap(b, end - 1, sep) {
+                    return None;
+                }
+                (prev, fresh) = (sep, false);
+                match b[sep] {
+                    b',' => continue,
+                    b'}' => sep,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        // `b[close_at]` closes the innermost open object, and maybe more.
+        loop {
+            let end = close_at + 1;
+            let o = opens[depth];
+            let from = t.members.len() as u32;
+            t.members.extend(t.pending.drain(o.first..));
+            let object = Object {
+                from,
+                to: t.members.len() as u32,
+                unique: o.unique,
+            };
+            if depth == 0 {
+                return Some((end, object));
+            }
+            t.objects.push(object);
+            depth -= 1;
+            t.pending.push(Member {
+                value: (o.member.value.0, end as u32),
+                child: t.objects.len() as u32 - 1,
+                ..o.member
+            });
+            let sep = tokens.next()?;
+            if !gap(b, close_at, sep) {
+                return None;
+            }
+            (prev, fresh) = (sep, false);
+            match b[sep] {
+                b',' => break,
+                b'}' => close_at = sep,
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The walk byte by byte.
+#[inline(always)]
+fn walk_bytes<K: input::Kernel, const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
+    let mut opens = [Open {
+        first: t.pending.len(),
+        seen: 0,
+        unique: true,
+        eager,
+        member: BLANK,
     }; EAGER.len() + 1];
     let mut depth = 0;
     // The whole record's text, not just the object's: a 64-byte block rarely needs padding.
@@ -462,11 +758,7 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
                 key::<false>(raw, i)?
             };
             let o = &mut opens[depth];
-            let bit = 1u64 << (tag >> 58);
-            if o.seen & bit != 0 && t.pending[o.first..].iter().any(|m| m.tag == tag) {
-                o.unique = false;
-            }
-            o.seen |= bit;
+            o.key(tag, t.pending);
             i = skip_ws(b, key_end);
             if b.get(i) != Some(&b':') {
                 return None;
@@ -476,10 +768,7 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
             // Every field at once: a member built up in place and then copied as a whole
             // stalled on the copy (its load waited for the partial stores to land).
             let (end, child, plain) = match b.get(i)? {
-                b'{' if o.eager < EAGER.len()
-                    && tag == key_tag(EAGER[o.eager].as_bytes())
-                    && key_is_at(key, escaped, raw, EAGER[o.eager]) =>
-                {
+                b'{' if o.eager(tag, key, escaped, raw) => {
                     let eager = o.eager + 1;
                     depth += 1;
                     opens[depth] = Open {
@@ -492,7 +781,7 @@ fn walk_with<K: input::Kernel, const NESTED: bool>(
                             key,
                             value: (i as u32, 0),
                             escaped,
-                            ..blank
+                            ..BLANK
                         },
                     };
                     i = skip_ws(b, i + 1);
@@ -1422,6 +1711,51 @@ mod tests {
         assert_eq!(r.leaf(t, &["userIdentity", "type"]), Leaf::Str("B"));
         assert_eq!(r.leaf(t, &path), Leaf::Str("x"));
         assert_eq!(r.objects.borrow().len(), 5);
+    }
+
+    #[test]
+    fn the_token_walk_accepts_only_what_the_byte_walk_does_with_the_same_tables() {
+        type Tables = (usize, Vec<Object>, Vec<Member>);
+        fn run(f: impl Fn(&mut Walked) -> Option<(usize, Object)>) -> Option<Tables> {
+            let (mut members, mut objects, mut pending) = (Vec::new(), Vec::new(), Vec::new());
+            let walked = f(&mut Walked {
+                members: &mut members,
+                objects: &mut objects,
+                pending: &mut pending,
+            })?;
+            objects.push(walked.1);
+            Some((walked.0, objects, members))
+        }
+        let mut rng = 0x6a09_e667_f3bc_c909u64;
+        let (mut tokens, mut total) = (0, 0);
+        for n in 0..6000 {
+            // Clean text (no escapes), sometimes spaced, sometimes edited into invalid text.
+            let v = random_object(&mut rng, 0);
+            let mut t = match n % 3 {
+                0 => v.to_string(),
+                1 => v.to_string().replace(',', ", ").replace(':', ": "),
+                _ => mutated(&mut rng, false),
+            };
+            if n % 4 == 0 {
+                // A record's own keys, so the walk goes into the group path.
+                t = format!(
+                    r#"{{"eventVersion":"1.09","userIdentity":{{"type":"AssumedRole","sessionContext":{{"sessionIssuer":{t},"x":[{t}]}}}},"n":{t}}}"#
+                );
+            }
+            for eager in [0, EAGER.len()] {
+                let bytes = run(|w| walk_bytes::<input::Portable, false>(&t, 0, eager, w));
+                let tokens_walk = run(|w| walk_tokens::<input::Portable>(&t, 0, eager, w));
+                if let Some(walked) = &tokens_walk {
+                    assert_eq!(Some(walked), bytes.as_ref(), "{t}");
+                    tokens += 1;
+                }
+                total += 1;
+                // Whatever the way, `walk` gives the byte walk's answer.
+                let via = run(|w| walk::<false>(&t, 0, eager, w));
+                assert_eq!(via, bytes, "{t}");
+            }
+        }
+        assert!(tokens > total / 3, "{tokens} of {total}");
     }
 
     #[test]
