@@ -623,7 +623,19 @@ impl FieldMatch {
             let hit = match (m, text) {
                 (Matcher::Null, _) => absent,
                 (_, None) => false,
-                (Matcher::Exact(s), Some(t)) if ascii && s.len() != t.len() => false,
+                // ASCII text against a lowercase literal: compared ignoring case, without
+                // lowercasing it first.
+                (Matcher::Exact(s), Some(t)) if ascii => {
+                    t.as_bytes().eq_ignore_ascii_case(s.as_bytes())
+                }
+                (Matcher::Prefix(s), Some(t)) if ascii => t
+                    .as_bytes()
+                    .get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes())),
+                (Matcher::Suffix(s), Some(t)) if ascii => t
+                    .len()
+                    .checked_sub(s.len())
+                    .is_some_and(|at| t.as_bytes()[at..].eq_ignore_ascii_case(s.as_bytes())),
                 (_, Some(t)) => {
                     if !lowered {
                         lowered = true;
