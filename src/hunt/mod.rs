@@ -907,6 +907,13 @@ struct SigmaGroup {
     names: Vec<String>,
     /// Record index (in its file) of the last event, while a loader groups one file.
     last: usize,
+    /// While a loader groups one file: the ids and times of its first events, as ranges
+    /// of `file_text` (one growing string per group, not two per event: the feeding
+    /// thread makes summaries of only the events its lists still need), and the file's
+    /// last event whole ([`SigmaGroups::summarize_last`]).
+    file_text: String,
+    file_events: Vec<(Option<(u32, u32)>, Option<(u32, u32)>)>,
+    last_whole: Option<detect::EventSummary>,
 }
 
 /// Events listed per Sigma finding (the first ones and the last).
@@ -947,6 +954,38 @@ impl SigmaGroup {
         } else if let Some(last) = self.events.last_mut() {
             *last = ev;
         }
+    }
+
+    /// Moves the file's events to `into`'s list (to this group's own when `None`): ids and
+    /// times of those it still has room for, then the last one whole.
+    fn take_file_events(&mut self, into: Option<&mut SigmaGroup>) {
+        let text = std::mem::take(&mut self.file_text);
+        let events = std::mem::take(&mut self.file_events);
+        let whole = self.last_whole.take();
+        let into = match into {
+            Some(g) => g,
+            None => self,
+        };
+        let thin = |(id, time): (Option<(u32, u32)>, Option<(u32, u32)>)| {
+            let own =
+                |r: Option<(u32, u32)>| r.map(|(a, b)| text[a as usize..b as usize].to_string());
+            detect::EventSummary {
+                event_id: own(id),
+                event_time: own(time),
+                ..Default::default()
+            }
+        };
+        let Some((&last, earlier)) = events.split_last() else {
+            return;
+        };
+        for &ev in earlier {
+            // A full list's last slot is replaced by the file's last event anyway.
+            if into.events.len() >= SIGMA_GROUP_EVENTS {
+                break;
+            }
+            into.events.push(thin(ev));
+        }
+        into.push_event(whole.unwrap_or_else(|| thin(last)));
     }
 
     /// Keeps only the id and time of the (so far) last event.
@@ -1001,30 +1040,35 @@ impl SigmaGroups {
                 last_seen: None,
                 names: Vec::new(),
                 last: at,
+                file_text: String::new(),
+                file_events: Vec::new(),
+                last_whole: None,
             }),
         };
         let g = &mut self.groups[g];
         g.count += 1;
         let time = e.event_time();
         g.seen(time);
-        // Once the list is full, the last slot is left to `summarize_last`.
-        if g.events.len() < SIGMA_GROUP_EVENTS {
-            g.events.push(detect::EventSummary {
-                event_id: e.event_id().map(str::to_string),
-                event_time: time.map(str::to_string),
-                ..Default::default()
-            });
+        // Once the list is full, the last one is left to `summarize_last`.
+        if g.file_events.len() < SIGMA_GROUP_EVENTS {
+            let mut keep = |s: Option<&str>| {
+                s.map(|s| {
+                    let from = g.file_text.len() as u32;
+                    g.file_text.push_str(s);
+                    (from, g.file_text.len() as u32)
+                })
+            };
+            let event = (keep(e.event_id()), keep(time));
+            g.file_events.push(event);
         }
         g.last = at;
         g.add_name(e.event_name().unwrap_or("?"));
     }
 
-    /// Replaces each group's last event by its whole summary (`event(at)` reads record `at`).
+    /// Summarizes each group's last event whole (`event(at)` reads record `at`).
     fn summarize_last(&mut self, mut event: impl FnMut(usize) -> Option<detect::EventSummary>) {
         for g in &mut self.groups {
-            if let (Some(last), Some(whole)) = (g.events.last_mut(), event(g.last)) {
-                *last = whole;
-            }
+            g.last_whole = event(g.last);
         }
     }
 
@@ -1034,20 +1078,22 @@ impl SigmaGroups {
             self.key.clone_from(&g.key);
             match self.slot(g.rule) {
                 None => {
-                    self.push(g);
+                    let at = self.push(g);
+                    self.groups[at].take_file_events(None);
                 }
                 Some(at) => {
+                    let mut g = g;
                     let mine = &mut self.groups[at];
+                    // Its own file's events first (when this is a file's groups).
+                    mine.take_file_events(None);
                     mine.thin_last();
                     mine.count += g.count;
                     mine.seen(g.first_seen.as_deref());
                     mine.seen(g.last_seen.as_deref());
-                    for ev in g.events {
-                        mine.push_event(ev);
-                    }
                     for n in &g.names {
                         mine.add_name(n);
                     }
+                    g.take_file_events(Some(mine));
                 }
             }
         }
@@ -1056,7 +1102,9 @@ impl SigmaGroups {
     fn findings(self, rules: &[sigma::SigmaRule]) -> Vec<Finding> {
         self.groups
             .into_iter()
-            .map(|g| {
+            .map(|mut g| {
+                // Groups of a file not merged into others (a single file's) hold them still.
+                g.take_file_events(None);
                 let r = &rules[g.rule];
                 let remediation = match r.references.first() {
                     Some(link) => format!("Investigate as the Sigma rule describes: {link}"),
