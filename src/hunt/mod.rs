@@ -912,9 +912,12 @@ struct SigmaGroup {
     /// thread makes summaries of only the events its lists still need), and the file's
     /// last event whole ([`SigmaGroups::summarize_last`]).
     file_text: String,
-    file_events: Vec<(Option<(u32, u32)>, Option<(u32, u32)>)>,
+    file_events: Vec<(Span, Span)>,
     last_whole: Option<detect::EventSummary>,
 }
+
+/// Where a field's text is in [`SigmaGroup::file_text`], if the event has it.
+type Span = Option<(u32, u32)>;
 
 /// Events listed per Sigma finding (the first ones and the last).
 const SIGMA_GROUP_EVENTS: usize = 100;
@@ -966,7 +969,7 @@ impl SigmaGroup {
             Some(g) => g,
             None => self,
         };
-        let thin = |(id, time): (Option<(u32, u32)>, Option<(u32, u32)>)| {
+        let thin = |(id, time): (Span, Span)| {
             let own =
                 |r: Option<(u32, u32)>| r.map(|(a, b)| text[a as usize..b as usize].to_string());
             detect::EventSummary {
