@@ -1776,7 +1776,7 @@ mod tests {
                     .map(|_| (b'a' + (next(&mut rng) % 3) as u8) as char)
                     .collect();
                 let mut b = a.clone().into_bytes();
-                if n > 0 && next(&mut rng) % 2 == 0 {
+                if n > 0 && next(&mut rng).is_multiple_of(2) {
                     let at = (next(&mut rng) % n as u64) as usize;
                     b[at] = b'a' + (next(&mut rng) % 3) as u8;
                 }
