@@ -919,6 +919,9 @@ struct SigmaGroup {
 /// Where a field's text is in [`SigmaGroup::file_text`], if the event has it.
 type Span = Option<(u32, u32)>;
 
+/// Event names listed per Sigma finding.
+const MAX_NAMES: usize = 5;
+
 /// Events listed per Sigma finding (the first ones and the last).
 const SIGMA_GROUP_EVENTS: usize = 100;
 
@@ -928,7 +931,7 @@ impl SigmaGroup {
     }
 
     fn add_name(&mut self, name: &str) {
-        if self.names.len() < 5 && !self.names.iter().any(|n| n == name) {
+        if self.names.len() < MAX_NAMES && !self.names.iter().any(|n| n == name) {
             self.names.push(name.to_string());
         }
     }
@@ -1065,7 +1068,9 @@ impl SigmaGroups {
             g.file_events.push(event);
         }
         g.last = at;
-        g.add_name(e.event_name().unwrap_or("?"));
+        if g.names.len() < MAX_NAMES {
+            g.add_name(e.event_name().unwrap_or("?"));
+        }
     }
 
     /// Summarizes each group's last event whole (`event(at)` reads record `at`).
