@@ -643,8 +643,8 @@ impl Kernel for Sse2 {
     }
 }
 
-/// AVX2 and PCLMULQDQ: only used from functions compiled for both features, called after
-/// both were detected ([`split_avx2`], `record::top_level_avx2`).
+/// AVX2 and PCLMULQDQ (with POPCNT and BMI1): only used from functions compiled for these
+/// features, called after [`avx2_kernel`] detected them ([`split_avx2`], `record::walk_avx2`).
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Avx2;
 

@@ -3,7 +3,9 @@
 //! such as `userIdentity.sessionContext.sessionIssuer.type` is a few table lookups, and a
 //! top-level value is parsed into a tree only when a detection asks for it. Most
 //! detections read a few small fields, so the big `requestParameters` and
-//! `responseElements` of most records are never turned into trees.
+//! `responseElements` of most records are never turned into trees. Records only Sigma rules
+//! read are indexed lazily ([`Record::index_lazy`]): an object's members when a path first
+//! goes into it.
 
 use serde_json::Value;
 use std::cell::{Cell, OnceCell, RefCell};
