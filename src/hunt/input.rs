@@ -669,30 +669,45 @@ impl Kernel for Avx2 {
     }
 }
 
-/// No closures here: they would not inherit the target feature and stay uninlined calls.
+/// A 64-byte block as two AVX2 vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn halves(block: &[u8; 64]) -> (std::arch::x86_64::__m256i, std::arch::x86_64::__m256i) {
+    use std::arch::x86_64::*;
+    let p = block.as_ptr();
+    // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
+    unsafe {
+        (
+            _mm256_loadu_si256(p.cast()),
+            _mm256_loadu_si256(p.add(32).cast()),
+        )
+    }
+}
+
+/// Bytes of an AVX2 vector equal to a character (in the AVX2 kernels, as macros: closures
+/// would not inherit the target feature and stay uninlined calls).
+#[cfg(target_arch = "x86_64")]
+macro_rules! eq {
+    ($v:expr, $c:expr) => {
+        _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
+    };
+}
+
+/// An AVX2 comparison's 32 byte results as bits.
+#[cfg(target_arch = "x86_64")]
+macro_rules! bits {
+    ($m:expr) => {
+        u64::from(_mm256_movemask_epi8($m) as u32)
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
 fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::*;
-    let p = block.as_ptr();
-    // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
-    let (lo, hi) = unsafe {
-        (
-            _mm256_loadu_si256(p.cast()),
-            _mm256_loadu_si256(p.add(32).cast()),
-        )
-    };
-    macro_rules! eq {
-        ($v:expr, $c:expr) => {
-            _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
-        };
-    }
-    macro_rules! bits {
-        ($m:expr) => {
-            u64::from(_mm256_movemask_epi8($m) as u32)
-        };
-    }
+    let (lo, hi) = halves(block);
     macro_rules! opens {
         ($v:expr) => {
             if ALL {
@@ -725,24 +740,7 @@ fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
 #[inline]
 fn tokens_avx2(block: &[u8; 64]) -> TokenMasks {
     use std::arch::x86_64::*;
-    let p = block.as_ptr();
-    // SAFETY: each load reads 32 of the block's 64 bytes (unaligned loads allowed).
-    let (lo, hi) = unsafe {
-        (
-            _mm256_loadu_si256(p.cast()),
-            _mm256_loadu_si256(p.add(32).cast()),
-        )
-    };
-    macro_rules! eq {
-        ($v:expr, $c:expr) => {
-            _mm256_cmpeq_epi8($v, _mm256_set1_epi8($c as i8))
-        };
-    }
-    macro_rules! bits {
-        ($m:expr) => {
-            u64::from(_mm256_movemask_epi8($m) as u32)
-        };
-    }
+    let (lo, hi) = halves(block);
     macro_rules! open {
         ($v:expr) => {
             _mm256_or_si256(eq!($v, b'{'), eq!($v, b'['))

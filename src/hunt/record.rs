@@ -401,6 +401,32 @@ struct Walked<'t> {
     pending: &'t mut Vec<Member>,
 }
 
+impl Walked<'_> {
+    /// Closes the innermost open object `o`, which ends before `end`: its members go to
+    /// `members`; its entry is returned for the walk's `root` object, else added to
+    /// `objects`, and its member to its parent's in `pending`.
+    #[inline(always)]
+    fn close(&mut self, o: &Open, end: usize, root: bool) -> Option<Object> {
+        let from = self.members.len() as u32;
+        self.members.extend(self.pending.drain(o.first..));
+        let object = Object {
+            from,
+            to: self.members.len() as u32,
+            unique: o.unique,
+        };
+        if root {
+            return Some(object);
+        }
+        self.objects.push(object);
+        self.pending.push(Member {
+            value: (o.member.value.0, end as u32),
+            child: self.objects.len() as u32 - 1,
+            ..o.member
+        });
+        None
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1")]
 fn walk_avx2<const NESTED: bool>(
@@ -445,6 +471,30 @@ struct Open {
 }
 
 impl Open {
+    /// A new object, whose members will start at `first` in `pending`.
+    fn new(first: usize, eager: usize, member: Member) -> Open {
+        Open {
+            first,
+            seen: 0,
+            unique: true,
+            eager,
+            member,
+        }
+    }
+
+    /// The frame of the inner object at `at`, the value of this object's member `key`
+    /// (`escaped`: holding escapes, `tag` its tag), whose members start at `first`.
+    fn inner(&self, first: usize, tag: u64, key: (u32, u32), at: usize, escaped: bool) -> Open {
+        let member = Member {
+            tag,
+            key,
+            value: (at as u32, 0),
+            escaped,
+            ..BLANK
+        };
+        Open::new(first, self.eager + 1, member)
+    }
+
     /// Notes key `tag` (a member of this object, in `pending`).
     #[inline(always)]
     fn key(&mut self, tag: u64, pending: &[Member]) {
@@ -549,34 +599,44 @@ impl<'a, K: input::Kernel> Tokens<'a, K> {
         let mut depth = 1u32;
         loop {
             let (open, close) = (self.open & self.bits, self.close & self.bits);
-            if close.count_ones() < depth {
-                depth = depth + open.count_ones() - close.count_ones();
-                self.base += 64;
-                if self.base >= self.b.len() {
-                    return None;
-                }
-                self.load()?;
-                continue;
+            if let Some(at) = depth_zero_at(open, close, &mut depth) {
+                // The tokens after the bracket stay to be taken.
+                self.bits &= !(u64::MAX >> (63 - at));
+                return Some(self.base + at as usize + 1);
             }
-            let mut brackets = open | close;
-            while brackets != 0 {
-                let at = brackets.trailing_zeros();
-                brackets &= brackets - 1;
-                if open >> at & 1 == 1 {
-                    depth += 1;
-                } else {
-                    depth -= 1;
-                    if depth == 0 {
-                        // The tokens after the bracket stay to be taken.
-                        self.bits &= !(u64::MAX >> (63 - at));
-                        return Some(self.base + at as usize + 1);
-                    }
-                }
+            self.base += 64;
+            if self.base >= self.b.len() {
+                return None;
             }
-            // The closes outnumber the depth: not reached.
-            return None;
+            self.load()?;
         }
     }
+}
+
+/// Where in a 64-byte block the nesting depth (`depth` at its start) comes back to zero,
+/// given its opening and closing brackets outside strings; else `None`, and `depth` is the
+/// depth at its end. Whole blocks go by their bracket counts when the depth cannot reach
+/// zero in them.
+#[inline(always)]
+fn depth_zero_at(open: u64, close: u64, depth: &mut u32) -> Option<u32> {
+    if close.count_ones() < *depth {
+        *depth = *depth + open.count_ones() - close.count_ones();
+        return None;
+    }
+    let mut brackets = open | close;
+    while brackets != 0 {
+        let at = brackets.trailing_zeros();
+        brackets &= brackets - 1;
+        if open >> at & 1 == 1 {
+            *depth += 1;
+        } else {
+            *depth -= 1;
+            if *depth == 0 {
+                return Some(at);
+            }
+        }
+    }
+    None
 }
 
 /// Whether only JSON whitespace lies strictly between `from` and `to`.
@@ -603,13 +663,7 @@ fn walk_tokens<K: input::Kernel>(
     if b[first] != b'{' || skip_ws(b, from) != first {
         return None;
     }
-    let mut opens = [Open {
-        first: t.pending.len(),
-        seen: 0,
-        unique: true,
-        eager,
-        member: BLANK,
-    }; EAGER.len() + 1];
+    let mut opens = [Open::new(t.pending.len(), eager, BLANK); EAGER.len() + 1];
     let mut depth = 0;
     // The last token taken (or a scalar's last byte), and whether it opened an object.
     let (mut prev, mut fresh) = (first, true);
@@ -635,20 +689,9 @@ fn walk_tokens<K: input::Kernel>(
                 let (start, end, child, plain, sep) = match b[v] {
                     b'"' if gap(b, colon, v) => (v, tokens.next()? + 1, NO_CHILD, true, None),
                     b'{' if gap(b, colon, v) && o.eager(tag, key, false, raw) => {
-                        let eager = o.eager + 1;
+                        let inner = o.inner(t.pending.len(), tag, key, v, false);
                         depth += 1;
-                        opens[depth] = Open {
-                            first: t.pending.len(),
-                            seen: 0,
-                            unique: true,
-                            eager,
-                            member: Member {
-                                tag,
-                                key,
-                                value: (v as u32, 0),
-                                ..BLANK
-                            },
-                        };
+                        opens[depth] = inner;
                         (prev, fresh) = (v, true);
                         continue;
                     }
@@ -694,24 +737,10 @@ fn walk_tokens<K: input::Kernel>(
         // `b[close_at]` closes the innermost open object, and maybe more.
         loop {
             let end = close_at + 1;
-            let o = opens[depth];
-            let from = t.members.len() as u32;
-            t.members.extend(t.pending.drain(o.first..));
-            let object = Object {
-                from,
-                to: t.members.len() as u32,
-                unique: o.unique,
-            };
-            if depth == 0 {
+            if let Some(object) = t.close(&opens[depth], end, depth == 0) {
                 return Some((end, object));
             }
-            t.objects.push(object);
             depth -= 1;
-            t.pending.push(Member {
-                value: (o.member.value.0, end as u32),
-                child: t.objects.len() as u32 - 1,
-                ..o.member
-            });
             let sep = tokens.next()?;
             if !gap(b, close_at, sep) {
                 return None;
@@ -734,13 +763,7 @@ fn walk_bytes<K: input::Kernel, const NESTED: bool>(
     eager: usize,
     t: &mut Walked,
 ) -> Option<(usize, Object)> {
-    let mut opens = [Open {
-        first: t.pending.len(),
-        seen: 0,
-        unique: true,
-        eager,
-        member: BLANK,
-    }; EAGER.len() + 1];
+    let mut opens = [Open::new(t.pending.len(), eager, BLANK); EAGER.len() + 1];
     let mut depth = 0;
     // The whole record's text, not just the object's: a 64-byte block rarely needs padding.
     let b = raw.as_bytes();
@@ -771,21 +794,9 @@ fn walk_bytes<K: input::Kernel, const NESTED: bool>(
             // stalled on the copy (its load waited for the partial stores to land).
             let (end, child, plain) = match b.get(i)? {
                 b'{' if o.eager(tag, key, escaped, raw) => {
-                    let eager = o.eager + 1;
+                    let inner = o.inner(t.pending.len(), tag, key, i, escaped);
                     depth += 1;
-                    opens[depth] = Open {
-                        first: t.pending.len(),
-                        seen: 0,
-                        unique: true,
-                        eager,
-                        member: Member {
-                            tag,
-                            key,
-                            value: (i as u32, 0),
-                            escaped,
-                            ..BLANK
-                        },
-                    };
+                    opens[depth] = inner;
                     i = skip_ws(b, i + 1);
                     closing = b.get(i) == Some(&b'}');
                     continue;
@@ -818,24 +829,10 @@ fn walk_bytes<K: input::Kernel, const NESTED: bool>(
         }
         // `b[i]` closes the innermost open object: its members go to `members`.
         let end = i + 1;
-        let o = opens[depth];
-        let from = t.members.len() as u32;
-        t.members.extend(t.pending.drain(o.first..));
-        let object = Object {
-            from,
-            to: t.members.len() as u32,
-            unique: o.unique,
-        };
-        if depth == 0 {
+        if let Some(object) = t.close(&opens[depth], end, depth == 0) {
             return Some((end, object));
         }
-        t.objects.push(object);
         depth -= 1;
-        t.pending.push(Member {
-            value: (o.member.value.0, end as u32),
-            child: t.objects.len() as u32 - 1,
-            ..o.member
-        });
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => {
@@ -869,23 +866,8 @@ fn container_end<K: input::Kernel>(b: &[u8], start: usize) -> Option<usize> {
         in_string = 0u64.wrapping_sub(strings >> 63);
         let open = m.open & !strings;
         let close = m.structural & !m.open & !strings;
-        if close.count_ones() < depth {
-            depth += open.count_ones();
-            depth -= close.count_ones();
-        } else {
-            let mut bits = open | close;
-            while bits != 0 {
-                let at = bits.trailing_zeros();
-                bits &= bits - 1;
-                if open >> at & 1 == 1 {
-                    depth += 1;
-                } else {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(base + at as usize + 1);
-                    }
-                }
-            }
+        if let Some(at) = depth_zero_at(open, close, &mut depth) {
+            return Some(base + at as usize + 1);
         }
         base += 64;
     }
