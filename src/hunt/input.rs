@@ -327,11 +327,6 @@ fn is_gap(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',')
 }
 
-/// The elements of an array whose content starts at `from`, 64 bytes at a time: each block
-/// becomes bit masks of its quotes, backslashes and braces, strings are masked out with a
-/// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
-/// visited. Between elements only whitespace and commas may appear. Uses AVX2 and
-/// carry-less multiplication where the CPU has them.
 /// Whether this CPU runs the [`Avx2`] kernel: AVX2 and carry-less multiply for the masks,
 /// POPCNT and BMI1 for counting and scanning their bits (without them, `count_ones` is a
 /// dozen instructions).
@@ -343,6 +338,11 @@ pub(super) fn avx2_kernel() -> bool {
         && std::arch::is_x86_feature_detected!("bmi1")
 }
 
+/// The elements of an array whose content starts at `from`, 64 bytes at a time: each block
+/// becomes bit masks of its quotes, backslashes and braces, strings are masked out with a
+/// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
+/// visited. Between elements only whitespace and commas may appear. Uses AVX2 and
+/// carry-less multiplication where the CPU has them.
 /// Each block's [`Masks::high`] is or-ed into `high`.
 fn split_blocks(
     b: &[u8],

@@ -973,8 +973,7 @@ impl SigmaGroup {
             None => self,
         };
         let thin = |(id, time): (Span, Span)| {
-            let own =
-                |r: Option<(u32, u32)>| r.map(|(a, b)| text[a as usize..b as usize].to_string());
+            let own = |r: Span| r.map(|(a, b)| text[a as usize..b as usize].to_string());
             detect::EventSummary {
                 event_id: own(id),
                 event_time: own(time),

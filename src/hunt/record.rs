@@ -185,21 +185,13 @@ impl Record {
             to: 0,
             unique: false,
         });
-        let walked = PENDING.with_borrow_mut(|pending| {
-            pending.clear();
-            let t = &mut Walked {
-                members,
-                objects,
-                pending,
-            };
-            walk::<false>(raw, 0, 0, t)
-        });
-        match walked {
-            Some((end, object)) if skip_ws(raw.as_bytes(), end) == raw.len() => {
-                r.objects.get_mut()[0] = object;
+        let ends = |end| skip_ws(raw.as_bytes(), end) == raw.len();
+        match walk_into::<false>(raw, 0, 0, members, objects, ends) {
+            Some(object) => {
+                objects[0] = object;
                 Ok(r)
             }
-            _ => Record::index(raw),
+            None => Record::index(raw),
         }
     }
 
@@ -254,24 +246,20 @@ impl Record {
             UNREAD => {
                 let (mut members, mut objects) =
                     (self.members.borrow_mut(), self.objects.borrow_mut());
-                let (members_from, objects_from) = (members.len(), objects.len());
-                let walked = PENDING.with_borrow_mut(|pending| {
-                    pending.clear();
-                    let t = &mut Walked {
-                        members: &mut members,
-                        objects: &mut objects,
-                        pending,
-                    };
-                    walk::<true>(raw, f.value.0 as usize, EAGER.len(), t)
-                });
-                let id = match walked {
-                    Some((end, object)) if end == f.value.1 as usize => {
+                let (from, ends) = (f.value.0 as usize, |end| end == f.value.1 as usize);
+                let id = match walk_into::<true>(
+                    raw,
+                    from,
+                    EAGER.len(),
+                    &mut members,
+                    &mut objects,
+                    ends,
+                ) {
+                    Some(object) => {
                         objects.push(object);
                         objects.len() as u32 - 1
                     }
-                    _ => {
-                        members.truncate(members_from);
-                        objects.truncate(objects_from);
+                    None => {
                         self.damaged.set(true);
                         BROKEN
                     }
@@ -391,6 +379,37 @@ fn walk<const NESTED: bool>(
     return walk_with::<input::Sse2, NESTED>(raw, from, eager, t);
     #[cfg(not(target_arch = "x86_64"))]
     walk_with::<input::Portable, NESTED>(raw, from, eager, t)
+}
+
+/// [`walk`] of the object at `raw[from..]` into a record's tables, with the thread's
+/// scratch: its entry, or `None` (the tables as they were) when it is not a valid object or
+/// `ends` does not accept where it ends.
+fn walk_into<const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    eager: usize,
+    members: &mut Vec<Member>,
+    objects: &mut Vec<Object>,
+    ends: impl Fn(usize) -> bool,
+) -> Option<Object> {
+    let marks = (members.len(), objects.len());
+    let walked = PENDING.with_borrow_mut(|pending| {
+        pending.clear();
+        let t = &mut Walked {
+            members,
+            objects,
+            pending,
+        };
+        walk::<NESTED>(raw, from, eager, t)
+    });
+    match walked {
+        Some((end, object)) if ends(end) => Some(object),
+        _ => {
+            members.truncate(marks.0);
+            objects.truncate(marks.1);
+            None
+        }
+    }
 }
 
 /// What [`walk`] fills.
@@ -1002,20 +1021,14 @@ impl Parser {
                 // A member's key and colon, or an array element's position.
                 let member = if top.is_object {
                     i = skip_ws(b, i);
-                    let (key_end, escapes) = string_span(b, i)?;
-                    let key = (i as u32 + 1, key_end as u32 - 1);
-                    let tag = if escapes {
-                        // A lone surrogate: serde_json rejected it in a top-level key only
-                        // (nested values were skipped, not decoded).
-                        if self.stack.len() == 1
-                            && serde_json::from_str::<String>(&raw[i..key_end]).is_err()
-                        {
-                            return None;
-                        }
-                        key_tag(unescaped_key(raw, key.0, key.1).as_bytes())
+                    // A lone surrogate: serde_json rejected it in a top-level key only
+                    // (nested values were skipped, not decoded).
+                    let (key_end, tag, escapes) = if self.stack.len() == 1 {
+                        key::<false>(raw, i)?
                     } else {
-                        key_tag(&b[i + 1..key_end - 1])
+                        key::<true>(raw, i)?
                     };
+                    let key = (i as u32 + 1, key_end as u32 - 1);
                     i = skip_ws(b, key_end);
                     if b.get(i) != Some(&b':') {
                         return None;
