@@ -427,7 +427,9 @@ impl Walked<'_> {
     #[inline(always)]
     fn close(&mut self, o: &Open, end: usize, root: bool) -> Option<Object> {
         let from = self.members.len() as u32;
-        self.members.extend(self.pending.drain(o.first..));
+        // One copy: `drain` moved them one by one.
+        self.members.extend_from_slice(&self.pending[o.first..]);
+        self.pending.truncate(o.first);
         let object = Object {
             from,
             to: self.members.len() as u32,

@@ -615,7 +615,9 @@ impl FieldMatch {
         // ASCII text up to 256 bytes (nearly every CloudTrail value, ARNs and user agents
         // too) is lowercased on the stack, and only when a matcher needs it: an exact
         // literal of another length cannot match ASCII text, whose length lowercasing keeps.
-        let ascii = text.is_some_and(str::is_ascii);
+        // Whether the text is ASCII is found out only when a matcher needs to know.
+        let mut ascii_text: Option<bool> = None;
+        let mut ascii = |t: &str| *ascii_text.get_or_insert_with(|| t.is_ascii());
         let mut buf = [0u8; 256];
         let mut long: Option<String> = None;
         let mut lowered = false;
@@ -623,20 +625,38 @@ impl FieldMatch {
             let hit = match (m, text) {
                 (Matcher::Null, _) => absent,
                 (_, None) => false,
+                // Lowercase of an ASCII literal: lowercasing maps a character of one to three
+                // bytes to at most one ASCII byte, so text shorter than the literal or over
+                // three times as long never lowercases to it.
+                (Matcher::Exact(s), Some(t))
+                    if s.is_ascii() && (t.len() < s.len() || t.len() > 3 * s.len()) =>
+                {
+                    false
+                }
                 // ASCII text against a lowercase literal: compared ignoring case, without
                 // lowercasing it first.
-                (Matcher::Exact(s), Some(t)) if ascii => {
+                (Matcher::Exact(s), Some(t)) if ascii(t) => {
                     t.as_bytes().eq_ignore_ascii_case(s.as_bytes())
                 }
-                (Matcher::Prefix(s), Some(t)) if ascii => t
-                    .as_bytes()
-                    .get(..s.len())
-                    .is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes())),
-                (Matcher::Suffix(s), Some(t)) if ascii => t
-                    .len()
-                    .checked_sub(s.len())
-                    .is_some_and(|at| t.as_bytes()[at..].eq_ignore_ascii_case(s.as_bytes())),
+                // A prefix or suffix decided by as many bytes as the literal has when they
+                // are ASCII (lowercasing goes character by character).
+                (Matcher::Prefix(s) | Matcher::Suffix(s), Some(t))
+                    if s.is_ascii() && t.len() < s.len() =>
+                {
+                    false
+                }
+                (Matcher::Prefix(s), Some(t))
+                    if s.is_ascii() && t.as_bytes()[..s.len()].is_ascii() =>
+                {
+                    t.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes())
+                }
+                (Matcher::Suffix(s), Some(t))
+                    if s.is_ascii() && t.as_bytes()[t.len() - s.len()..].is_ascii() =>
+                {
+                    t.as_bytes()[t.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+                }
                 (_, Some(t)) => {
+                    let ascii = ascii(t);
                     if !lowered {
                         lowered = true;
                         if ascii && t.len() <= buf.len() {
@@ -1092,6 +1112,10 @@ mod tests {
             r#"{"a": "", "b": {"c": "ÄBC", "d": "null", "e": false, "f": "not an ip"}}"#,
             r#"{"a": null, "b": "flat"}"#,
             r#"{"b": {"c": "Z", "d": 7}, "a": "VALUE"}"#,
+            // The two characters that lowercase to ASCII (one shrinking from three bytes
+            // to one), where a literal's length alone does not decide.
+            "{\"a\": \"VAL\u{212A}\", \"b\": {\"c\": \"\u{130}X.Y.Z\", \"d\": \"\u{212A}\", \"e\": true, \"f\": \"1\"}}",
+            r#"{"a": "V", "b": {"c": "y.z", "d": "kkkk", "e": "x", "f": "1"}}"#,
         ];
         let dets = [
             "  s:
@@ -1135,6 +1159,24 @@ mod tests {
             "  s:
     b.zz: null
   condition: s",
+            "  s:
+    a: valk
+  condition: s",
+            "  s:
+    b.d: k
+  condition: s",
+            "  s:
+    a|endswith: lk
+  condition: s",
+            "  s:
+    a|startswith: valkk
+  condition: s",
+            "  s:
+    b.c|startswith: i
+  condition: s",
+            "  s:
+    b.c|endswith: y.z
+  condition: s",
         ];
         let mut fast_paths = 0;
         for det in dets {
@@ -1158,7 +1200,7 @@ mod tests {
                 }
             }
         }
-        assert!(fast_paths > 40, "{fast_paths}");
+        assert!(fast_paths > 70, "{fast_paths}");
     }
 
     #[test]
