@@ -383,6 +383,12 @@ impl Plan {
     /// each record into `needles` (left empty when no rule has needles).
     fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>, needles: &mut Vec<u64>) {
         let mut lower = String::new();
+        // Without the needle search every record meets a needle rule, so Sigma wants it
+        // whatever its `eventSource`.
+        let run_search = self.sigma_needles.is_some()
+            && NEEDLE_SAMPLING.with_borrow_mut(NeedleSampling::search_next);
+        let every = self.sigma_needles.is_some() && !run_search;
+        let by_source = !every && !self.sigma_by_source.is_empty();
         masks.clear();
         masks.extend((0..recs.ranges.len()).map(|i| {
             let raw = recs.raw(i);
@@ -395,7 +401,7 @@ impl Plan {
                 .get(ascii_lower(name, &mut lower))
                 .copied()
                 .unwrap_or(0);
-            if m & SIGMA_BIT == 0 && !self.sigma_by_source.is_empty() {
+            if m & SIGMA_BIT == 0 && by_source {
                 match input::peek_with(raw, &self.source_key) {
                     Some(src) => {
                         if self
@@ -417,7 +423,7 @@ impl Plan {
         if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
             let all = u64::MAX >> (64 - self.sigma_by_needle.len());
-            if NEEDLE_SAMPLING.with_borrow_mut(NeedleSampling::search_next) {
+            if run_search {
                 LOWER.with_borrow_mut(|lower| search.search(recs, all, lower, needles));
                 let passed = needles.iter().filter(|&&n| n != 0).count();
                 NEEDLE_SAMPLING.with_borrow_mut(|s| s.searched(needles.len(), passed));
