@@ -417,16 +417,36 @@ impl Plan {
             m
         }));
         if let Some((automaton, bits)) = &self.contains {
-            substrings(recs, &recs.text, automaton, |p| bits[p], u64::MAX, masks);
+            substrings(
+                recs,
+                (&recs.text, 0, 0),
+                automaton,
+                |p| bits[p],
+                u64::MAX,
+                masks,
+            );
         }
         needles.clear();
         if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
             let all = u64::MAX >> (64 - self.sigma_by_needle.len());
             if run_search {
-                LOWER.with_borrow_mut(|lower| search.search(recs, all, lower, needles));
-                let passed = needles.iter().filter(|&&n| n != 0).count();
-                NEEDLE_SAMPLING.with_borrow_mut(|s| s.searched(needles.len(), passed));
+                // The file's first records are a sample; when it turns the search off, the
+                // rest of the file goes without it too.
+                let n = needles.len();
+                let head = n.min(NeedleSampling::SAMPLE);
+                LOWER.with_borrow_mut(|lower| search.search(recs, 0..head, all, lower, needles));
+                let passed = needles[..head].iter().filter(|&&n| n != 0).count();
+                let dense = NEEDLE_SAMPLING.with_borrow_mut(|s| {
+                    s.searched(head, passed);
+                    s.skip > 0
+                });
+                if dense {
+                    needles[head..].fill(all);
+                } else {
+                    LOWER
+                        .with_borrow_mut(|lower| search.search(recs, head..n, all, lower, needles));
+                }
             } else {
                 // Every needle rule is a candidate: the same matches, found without the search.
                 needles.fill(all);
@@ -459,9 +479,10 @@ struct NeedleSampling {
 }
 
 impl NeedleSampling {
-    // A sampled file costs a lowercased copy of its text and a search of it: one file's
-    // worth of records decides, and a sample in 32 files follows changes in the logs.
-    const SAMPLE: usize = 1024;
+    // A sample costs a lowercased copy of its records' text and a search of it: a file's
+    // first records decide (a few files' when they are small), and a sample in 32 files
+    // follows changes in the logs.
+    const SAMPLE: usize = 256;
     const SKIP: usize = 31;
 
     fn search_next(&mut self) -> bool {
@@ -492,28 +513,30 @@ fn ascii_lower<'b>(s: &str, buf: &'b mut String) -> &'b str {
     buf
 }
 
-/// Substrings: one pass over `text` (the records' text, or a copy of it) for all
-/// patterns (hits come in text order), or-ing `bits(pattern)` of each hit into its
-/// record's slot; a record whose slot reaches `full` is skipped.
+/// Substrings: one pass over `text` (the text of records `first..` at offset `base` of the
+/// records' text, or a copy of it) for all patterns (hits come in text order), or-ing
+/// `bits(pattern)` of each hit into its record's slot; a record whose slot reaches `full`
+/// is skipped.
 fn substrings(
     recs: &input::Records,
-    text: &[u8],
+    (text, base, first): (&[u8], usize, usize),
     automaton: &aho_corasick::AhoCorasick,
     bits: impl Fn(usize) -> u64,
     full: u64,
     slots: &mut [u64],
 ) {
-    let (mut i, mut from) = (0, 0);
+    let (mut i, mut from) = (first, 0);
     while let Some(hit) = automaton.find(aho_corasick::Input::new(text).range(from..)) {
         from = hit.start() + 1;
-        while recs.ranges.get(i).is_some_and(|r| r.end <= hit.start()) {
+        let (start, end) = (base + hit.start(), base + hit.end());
+        while recs.ranges.get(i).is_some_and(|r| r.end <= start) {
             i += 1;
         }
         match recs.ranges.get(i) {
-            Some(r) if r.start <= hit.start() && hit.end() <= r.end => {
+            Some(r) if r.start <= start && end <= r.end => {
                 slots[i] |= bits(hit.pattern().as_usize());
                 if slots[i] & full == full {
-                    from = from.max(r.end);
+                    from = from.max(r.end - base);
                 }
             }
             Some(_) => {}
@@ -563,13 +586,35 @@ impl NeedleSearch {
         }
     }
 
-    /// Ors into `slots[i]` the bits of the needles record `i` holds, and `all` when it
-    /// holds a guard. `lower` is scratch space.
-    fn search(&self, recs: &input::Records, all: u64, lower: &mut Vec<u8>, slots: &mut [u64]) {
+    /// Ors into `slots[i]` the bits of the needles record `i` (of `records`) holds, and
+    /// `all` when it holds a guard. `lower` is scratch space.
+    fn search(
+        &self,
+        recs: &input::Records,
+        records: std::ops::Range<usize>,
+        all: u64,
+        lower: &mut Vec<u8>,
+        slots: &mut [u64],
+    ) {
+        let (Some(first), Some(last)) = (
+            recs.ranges.get(records.start),
+            records.end.checked_sub(1).and_then(|l| recs.ranges.get(l)),
+        ) else {
+            return;
+        };
+        let (base, text) = (first.start, &recs.text[first.start..last.end]);
         lower.clear();
-        lower.extend(recs.text.iter().map(u8::to_ascii_lowercase));
-        substrings(recs, lower, &self.automaton, |p| self.bits[p], all, slots);
-        substrings(recs, &recs.text, &self.guards, |_| all, all, slots);
+        lower.extend(text.iter().map(u8::to_ascii_lowercase));
+        let at = records.start;
+        substrings(
+            recs,
+            (lower, base, at),
+            &self.automaton,
+            |p| self.bits[p],
+            all,
+            slots,
+        );
+        substrings(recs, (text, base, at), &self.guards, |_| all, all, slots);
     }
 }
 
@@ -1370,8 +1415,12 @@ mod tests {
                     recs.text.extend_from_slice(p.as_bytes());
                 }
             }
-            let mut got = vec![0; recs.ranges.len()];
-            search.search(&recs, all, &mut lower, &mut got);
+            // Searched in two parts, as a sampled file is: its first records, then the rest.
+            let n = recs.ranges.len();
+            let mut got = vec![0; n];
+            let cut = (next() % (n as u64 + 1)) as usize;
+            search.search(&recs, 0..cut, all, &mut lower, &mut got);
+            search.search(&recs, cut..n, all, &mut lower, &mut got);
             for (i, r) in recs.ranges.iter().enumerate() {
                 let text = std::str::from_utf8(&recs.text[r.clone()]).unwrap();
                 let lower = text.to_ascii_lowercase();
