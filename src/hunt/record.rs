@@ -703,7 +703,7 @@ fn walk_tokens<K: input::Kernel>(
                     return None;
                 }
                 let key = (tok as u32 + 1, key_end as u32);
-                let tag = key_tag(&b[tok + 1..key_end]);
+                let tag = key_tag_in(b, tok + 1, key_end);
                 let o = &mut opens[depth];
                 o.key(tag, t.pending);
                 let v = tokens.next()?;
@@ -901,7 +901,7 @@ fn key<const NESTED: bool>(raw: &str, i: usize) -> Option<(usize, u64, bool)> {
     let b = raw.as_bytes();
     let (key_end, escapes) = string_span(b, i)?;
     if !escapes {
-        return Some((key_end, key_tag(&b[i + 1..key_end - 1]), false));
+        return Some((key_end, key_tag_in(b, i + 1, key_end - 1), false));
     }
     if !NESTED && serde_json::from_str::<String>(&raw[i..key_end]).is_err() {
         return None;
@@ -920,18 +920,45 @@ fn unescaped_key(raw: &str, from: u32, to: u32) -> String {
 
 /// The key's length and its first and last eight bytes, mixed: CloudTrail keys sharing a
 /// length and a prefix (`eventTime`, `eventName`, `eventType`) differ in their last bytes.
+#[inline(always)]
 fn key_tag(k: &[u8]) -> u64 {
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(w)
-    };
     let n = k.len();
-    let (head, tail) = if n >= 8 {
-        (word(&k[..8]), word(&k[n - 8..]))
-    } else {
-        (word(k), 0)
+    let w8 = |at: usize| u64::from_le_bytes(k[at..at + 8].try_into().unwrap_or_default());
+    let w4 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            k[at..at + 4].try_into().unwrap_or_default(),
+        ))
     };
+    let b = |at: usize| u64::from(k[at]) << (8 * at);
+    // The first bytes as a little-endian word, zero-padded; without a `memcpy` call (whose
+    // return had a walk reload all its AVX2 constants).
+    let (head, tail) = match n {
+        8.. => (w8(0), w8(n - 8)),
+        4..8 => (w4(0) | w4(n - 4) << (8 * (n - 4)), 0),
+        1..4 => (b(0) | b(n / 2) | b(n - 1), 0),
+        0 => (0, 0),
+    };
+    head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// [`key_tag`] of the key `b[from..to]`, reading whole words around it where `b` has them
+/// (a key's length then chooses only masks, not branches: CloudTrail's key lengths vary
+/// from one member to the next).
+#[inline(always)]
+fn key_tag_in(b: &[u8], from: usize, to: usize) -> u64 {
+    let n = to - from;
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+    if to < 8 || from + 8 > b.len() {
+        return key_tag(&b[from..to]);
+    }
+    let long = n >= 8;
+    let head = word(from)
+        & if long {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+    let tail = if long { word(to - 8) } else { 0 };
     head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -1764,6 +1791,35 @@ mod tests {
             }
         }
         assert!(tokens > total / 3, "{tokens} of {total}");
+    }
+
+    #[test]
+    fn key_tags_are_of_the_zero_padded_words_and_the_same_read_in_place() {
+        let naive = |k: &[u8]| {
+            let word = |b: &[u8]| {
+                let mut w = [0u8; 8];
+                w[..b.len()].copy_from_slice(b);
+                u64::from_le_bytes(w)
+            };
+            let n = k.len();
+            let (head, tail) = if n >= 8 {
+                (word(&k[..8]), word(&k[n - 8..]))
+            } else {
+                (word(k), 0)
+            };
+            head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        };
+        let mut rng = 0x5be0_cd19_137e_2179u64;
+        for len in 0..48 {
+            let b: Vec<u8> = (0..len).map(|_| next(&mut rng) as u8).collect();
+            for from in 0..=len {
+                for to in from..=len {
+                    let k = &b[from..to];
+                    assert_eq!(key_tag(k), naive(k), "{k:?}");
+                    assert_eq!(key_tag_in(&b, from, to), naive(k), "{from}..{to} of {len}");
+                }
+            }
+        }
     }
 
     #[test]
