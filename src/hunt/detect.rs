@@ -9,8 +9,8 @@
 //! Stateful detectors keep BOUNDED state (cap maps, evict by window) and emit either when
 //! a threshold is crossed or in [`Detector::finish`].
 
-use crate::hunt::record::Leaf;
 pub use crate::hunt::record::Record;
+use crate::hunt::record::{Leaf, Under};
 use crate::model::{EventContext, Finding, Severity};
 use crate::rules::Rule;
 use serde_json::Value;
@@ -49,6 +49,18 @@ impl<'a> Event<'a> {
         match self.record.leaf(self.raw, keys) {
             Leaf::Str(s) => Some(s),
             Leaf::Other => self.at_keys(keys.iter().copied()).and_then(Value::as_str),
+            Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
+        }
+    }
+
+    /// [`Event::str_in`] of `under`'s keys and then `rest` (the object is found once per
+    /// record).
+    pub fn str_under(&self, under: Under, rest: &[&str]) -> Option<&'a str> {
+        match self.record.leaf_under(self.raw, under, rest) {
+            Leaf::Str(s) => Some(s),
+            Leaf::Other => self
+                .at_keys(under.keys().iter().chain(rest).copied())
+                .and_then(Value::as_str),
             Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
         }
     }
@@ -113,23 +125,23 @@ impl<'a> Event<'a> {
     }
     /// `userIdentity.type`: Root, IAMUser, AssumedRole, FederatedUser, AWSService, ...
     pub fn user_type(&self) -> Option<&'a str> {
-        self.str_in(&["userIdentity", "type"])
+        self.str_under(Under::UserIdentity, &["type"])
     }
     /// Who acted: ARN, else userName, else invokedBy.
     pub fn principal(&self) -> Option<&'a str> {
-        self.str_in(&["userIdentity", "arn"])
-            .or_else(|| self.str_in(&["userIdentity", "userName"]))
-            .or_else(|| self.str_in(&["userIdentity", "invokedBy"]))
+        self.str_under(Under::UserIdentity, &["arn"])
+            .or_else(|| self.str_under(Under::UserIdentity, &["userName"]))
+            .or_else(|| self.str_under(Under::UserIdentity, &["invokedBy"]))
     }
     pub fn user_name(&self) -> Option<&'a str> {
-        self.str_in(&["userIdentity", "userName"])
+        self.str_under(Under::UserIdentity, &["userName"])
     }
     pub fn access_key_id(&self) -> Option<&'a str> {
-        self.str_in(&["userIdentity", "accessKeyId"])
+        self.str_under(Under::UserIdentity, &["accessKeyId"])
     }
     pub fn recipient_account_id(&self) -> Option<&'a str> {
         self.str_in(&["recipientAccountId"])
-            .or_else(|| self.str_in(&["userIdentity", "accountId"]))
+            .or_else(|| self.str_under(Under::UserIdentity, &["accountId"]))
     }
     pub fn request_parameters(&self) -> Option<&'a Value> {
         self.at("requestParameters")

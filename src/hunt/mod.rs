@@ -1074,9 +1074,7 @@ impl SigmaGroups {
     /// kept ([`SigmaGroups::summarize_last`] fills in each group's last event).
     fn add(&mut self, rule: usize, e: &Event, at: usize) {
         let identity = match e.user_type() {
-            Some("AssumedRole") => {
-                e.str_in(&["userIdentity", "sessionContext", "sessionIssuer", "arn"])
-            }
+            Some("AssumedRole") => e.str_under(record::Under::SessionIssuer, &["arn"]),
             _ => None,
         }
         .or_else(|| e.principal())

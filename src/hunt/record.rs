@@ -28,7 +28,43 @@ pub struct Record {
     parsed: OnceCell<Box<[OnceCell<Value>]>>,
     /// Set when a lazily indexed part turned out not to be valid JSON.
     damaged: Cell<bool>,
+    /// The objects [`Under`] names, once a path read from them ([`Record::leaf_under`]).
+    under: [Cell<u32>; 2],
 }
+
+/// An object on the group path ([`EAGER`]) that most paths Sigma and the detectors read go
+/// through: [`Record::leaf_under`] finds it once per record, not once per path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Under {
+    /// `userIdentity`.
+    UserIdentity = 0,
+    /// `userIdentity.sessionContext.sessionIssuer`.
+    SessionIssuer = 1,
+}
+
+impl Under {
+    /// The keys leading to the object.
+    pub fn keys(self) -> &'static [&'static str] {
+        &EAGER[..1 + 2 * self as usize]
+    }
+
+    /// The object a path (top-level key first) goes through, the longest such, and how
+    /// many keys lead to it.
+    pub fn of<S: AsRef<str>>(path: &[S]) -> Option<(Under, usize)> {
+        [Under::SessionIssuer, Under::UserIdentity]
+            .into_iter()
+            .map(|u| (u, u.keys().len()))
+            .find(|&(u, n)| {
+                path.len() > n && path.iter().zip(u.keys()).all(|(p, k)| p.as_ref() == *k)
+            })
+    }
+}
+
+/// An [`Under`] object not looked for yet, and the [`Leaf`] every path through it is when
+/// it is not an object.
+const UNDER_UNSET: u32 = u32::MAX;
+const UNDER_MISSING: u32 = u32::MAX - 1;
+const UNDER_OTHER: u32 = u32::MAX - 2;
 
 /// Member tables of dropped records, reused: a record is indexed and dropped per event,
 /// and fresh tables cost an allocation and a free each, and cold memory.
@@ -59,6 +95,7 @@ impl Tables {
             objects: RefCell::new(objects),
             parsed: OnceCell::new(),
             damaged: Cell::new(false),
+            under: [Cell::new(UNDER_UNSET), Cell::new(UNDER_UNSET)],
         }
     }
 }
@@ -202,6 +239,9 @@ impl Record {
     }
 
     /// The last member of object `obj` named `key` (the last one wins when a key repeats).
+    /// Inlined: a `Found` returned through memory stalled its reader (it loads what the
+    /// callee had just stored in smaller pieces).
+    #[inline(always)]
     fn find(&self, raw: &str, obj: u32, key: &str) -> Option<Found> {
         let tag = key_tag(key.as_bytes());
         let o = *self.objects.borrow().get(obj as usize)?;
@@ -313,24 +353,37 @@ impl Record {
     /// The leaf at `path` (top-level key first), for the common case of a plain string
     /// or scalar under objects only.
     pub fn leaf<'a>(&self, raw: &'a str, path: &[&str]) -> Leaf<'a> {
+        self.leaf_from(raw, 0, path)
+    }
+
+    /// [`Record::leaf`] of `under`'s keys followed by `rest` (not empty).
+    pub fn leaf_under<'a>(&self, raw: &'a str, under: Under, rest: &[&str]) -> Leaf<'a> {
+        let cell = &self.under[under as usize];
+        if cell.get() == UNDER_UNSET {
+            cell.set(self.object_at(raw, under.keys()));
+        }
+        match cell.get() {
+            UNDER_MISSING => Leaf::Missing,
+            UNDER_OTHER => Leaf::Other,
+            obj => self.leaf_from(raw, obj, rest),
+        }
+    }
+
+    /// [`Record::leaf`] of `path` from object `obj`.
+    fn leaf_from<'a>(&self, raw: &'a str, obj: u32, path: &[&str]) -> Leaf<'a> {
         let Some((first, rest)) = path.split_first() else {
             return Leaf::Other;
         };
-        let Some(mut f) = self.find(raw, 0, first) else {
+        let Some(mut f) = self.find(raw, obj, first) else {
             return Leaf::Missing;
         };
         for key in rest {
-            match raw.as_bytes().get(f.value.0 as usize) {
-                Some(b'{') => {}
-                Some(b'[') => return Leaf::Other,
-                _ => return Leaf::Missing,
-            }
-            let Some(obj) = self.descend(raw, &f) else {
-                return Leaf::Other;
-            };
-            match self.find(raw, obj, key) {
-                Some(next) => f = next,
-                None => return Leaf::Missing,
+            match self.inner(raw, &f) {
+                Ok(obj) => match self.find(raw, obj, key) {
+                    Some(next) => f = next,
+                    None => return Leaf::Missing,
+                },
+                Err(leaf) => return leaf,
             }
         }
         let (from, to) = (f.value.0 as usize, f.value.1 as usize);
@@ -338,6 +391,33 @@ impl Record {
             return Leaf::Str(&raw[from + 1..to - 1]);
         }
         leaf_of(&raw[from..to])
+    }
+
+    /// The object member `f`'s value is, else the leaf every path through it is.
+    fn inner(&self, raw: &str, f: &Found) -> Result<u32, Leaf<'static>> {
+        match raw.as_bytes().get(f.value.0 as usize) {
+            Some(b'{') => {}
+            Some(b'[') => return Err(Leaf::Other),
+            _ => return Err(Leaf::Missing),
+        }
+        self.descend(raw, f).ok_or(Leaf::Other)
+    }
+
+    /// The object `path` (not empty) leads to from the record, else [`UNDER_MISSING`] or
+    /// [`UNDER_OTHER`] as [`Record::leaf`] answers for paths through it.
+    fn object_at(&self, raw: &str, path: &[&str]) -> u32 {
+        let mut obj = 0;
+        for key in path {
+            let Some(f) = self.find(raw, obj, key) else {
+                return UNDER_MISSING;
+            };
+            obj = match self.inner(raw, &f) {
+                Ok(o) => o,
+                Err(Leaf::Missing) => return UNDER_MISSING,
+                Err(_) => return UNDER_OTHER,
+            };
+        }
+        obj
     }
 }
 
@@ -1604,7 +1684,9 @@ mod tests {
             "sessionContext",
             "sessionIssuer",
         ];
-        let paths = paths(&keys);
+        let mut paths = paths(&keys);
+        // Through the whole group path too.
+        paths.extend(keys.iter().map(|k| [&EAGER[..], &[*k]].concat()));
         let (mut valid, mut rejected, mut damaged) = (0, 0, 0);
         for n in 0..6000 {
             let t = mutated(&mut rng, n % 2 == 1);
@@ -1615,6 +1697,16 @@ mod tests {
                     let lazy = lazy.unwrap_or_else(|e| panic!("{e}: {t}"));
                     for p in &paths {
                         assert_eq!(lazy.leaf(&t, p), full.leaf(&t, p), "{p:?} in {t}");
+                        // From the objects on the group path, found once per record.
+                        if let Some((under, n)) = Under::of(p) {
+                            for r in [&lazy, &full] {
+                                assert_eq!(
+                                    r.leaf_under(&t, under, &p[n..]),
+                                    full.leaf(&t, p),
+                                    "{p:?} in {t}"
+                                );
+                            }
+                        }
                     }
                     for k in keys {
                         assert_eq!(lazy.get(&t, k), full.get(&t, k), "{k} in {t}");

@@ -23,7 +23,7 @@
 //! matcher on an object/array field sees its JSON text.
 
 use crate::hunt::detect::Event;
-use crate::hunt::record::Leaf;
+use crate::hunt::record::{Leaf, Under};
 use crate::model::{InputError, Severity};
 use crate::template::node::{Kind, Node};
 use regex::Regex;
@@ -78,6 +78,8 @@ enum Selection {
 #[derive(Debug)]
 struct FieldMatch {
     path: Vec<String>,
+    /// The group-path object the path goes through, and how many of its keys lead there.
+    under: Option<(Under, usize)>,
     all: bool,
     values: Vec<Matcher>,
 }
@@ -602,10 +604,15 @@ impl FieldMatch {
         {
             return None;
         }
-        for (k, p) in keys.iter_mut().zip(&self.path) {
+        let skip = self.under.map_or(0, |(_, n)| n);
+        for (k, p) in keys.iter_mut().zip(&self.path[skip..]) {
             *k = p;
         }
-        let leaf = e.record.leaf(e.raw, &keys[..self.path.len()]);
+        let rest = &keys[..self.path.len() - skip];
+        let leaf = match self.under {
+            Some((under, _)) => e.record.leaf_under(e.raw, under, rest),
+            None => e.record.leaf(e.raw, rest),
+        };
         let (text, absent) = match leaf {
             Leaf::Other => return None,
             Leaf::Missing | Leaf::Null => (None, true),
@@ -827,8 +834,10 @@ fn compile_map(node: &Node) -> Compiled<Vec<FieldMatch>> {
             };
             ms.push(m);
         }
+        let path: Vec<String> = field.split('.').map(String::from).collect();
         out.push(FieldMatch {
-            path: field.split('.').map(String::from).collect(),
+            under: Under::of(&path),
+            path,
             all,
             values: ms,
         });
@@ -1116,6 +1125,11 @@ mod tests {
             // to one), where a literal's length alone does not decide.
             "{\"a\": \"VAL\u{212A}\", \"b\": {\"c\": \"\u{130}X.Y.Z\", \"d\": \"\u{212A}\", \"e\": true, \"f\": \"1\"}}",
             r#"{"a": "V", "b": {"c": "y.z", "d": "kkkk", "e": "x", "f": "1"}}"#,
+            // Paths through the group path's objects (found once per record).
+            r#"{"userIdentity": {"type": "AssumedRole", "sessionContext": {"sessionIssuer": {"type": "Role"}}}}"#,
+            r#"{"userIdentity": {"type": "Root", "sessionContext": {"sessionIssuer": ["x"]}}}"#,
+            r#"{"userIdentity": [{"type": "Root"}], "a": "v"}"#,
+            r#"{"userIdentity": "Root"}"#,
         ];
         let dets = [
             "  s:
@@ -1177,6 +1191,18 @@ mod tests {
             "  s:
     b.c|endswith: y.z
   condition: s",
+            "  s:
+    userIdentity.type: assumedrole
+  condition: s",
+            "  s:
+    userIdentity.sessionContext.sessionIssuer.type: role
+  condition: s",
+            "  s:
+    userIdentity.sessionContext.sessionIssuer.type: null
+  condition: s",
+            "  s:
+    userIdentity.type|startswith: ro
+  condition: s",
         ];
         let mut fast_paths = 0;
         for det in dets {
@@ -1200,7 +1226,7 @@ mod tests {
                 }
             }
         }
-        assert!(fast_paths > 70, "{fast_paths}");
+        assert!(fast_paths > 110, "{fast_paths}");
     }
 
     #[test]
