@@ -80,6 +80,11 @@ struct FieldMatch {
     path: Vec<String>,
     /// The group-path object the path goes through, and how many of its keys lead there.
     under: Option<(Under, usize)>,
+    /// [`FieldMatch::matches_leaf`] may decide: a path of up to [`MAX_LEAF_PATH`] keys and
+    /// no field reference.
+    leafable: bool,
+    /// Every exact, prefix and suffix literal is ASCII.
+    ascii_literals: bool,
     all: bool,
     values: Vec<Matcher>,
 }
@@ -595,15 +600,10 @@ impl FieldMatch {
     /// [`FieldMatch::matches`] for a plain string, bool, null or missing field read straight
     /// from the text (the common case); `None` when the slow path must decide.
     fn matches_leaf(&self, e: &Event) -> Option<bool> {
-        let mut keys = [""; 8];
-        if self.path.len() > keys.len()
-            || self
-                .values
-                .iter()
-                .any(|m| matches!(m, Matcher::FieldRef(_)))
-        {
+        if !self.leafable {
             return None;
         }
+        let mut keys = [""; MAX_LEAF_PATH];
         let skip = self.under.map_or(0, |(_, n)| n);
         for (k, p) in keys.iter_mut().zip(&self.path[skip..]) {
             *k = p;
@@ -624,7 +624,7 @@ impl FieldMatch {
         // literal of another length cannot match ASCII text, whose length lowercasing keeps.
         // Whether the text is ASCII is found out only when a matcher needs to know.
         let mut ascii_text: Option<bool> = None;
-        let mut ascii = |t: &str| *ascii_text.get_or_insert_with(|| t.is_ascii());
+        let mut ascii = |t: &str| *ascii_text.get_or_insert_with(|| is_ascii(t.as_bytes()));
         let mut buf = [0u8; 256];
         let mut long: Option<String> = None;
         let mut lowered = false;
@@ -636,7 +636,7 @@ impl FieldMatch {
                 // bytes to at most one ASCII byte, so text shorter than the literal or over
                 // three times as long never lowercases to it.
                 (Matcher::Exact(s), Some(t))
-                    if s.is_ascii() && (t.len() < s.len() || t.len() > 3 * s.len()) =>
+                    if self.ascii_literals && (t.len() < s.len() || t.len() > 3 * s.len()) =>
                 {
                     false
                 }
@@ -648,17 +648,17 @@ impl FieldMatch {
                 // A prefix or suffix decided by as many bytes as the literal has when they
                 // are ASCII (lowercasing goes character by character).
                 (Matcher::Prefix(s) | Matcher::Suffix(s), Some(t))
-                    if s.is_ascii() && t.len() < s.len() =>
+                    if self.ascii_literals && t.len() < s.len() =>
                 {
                     false
                 }
                 (Matcher::Prefix(s), Some(t))
-                    if s.is_ascii() && t.as_bytes()[..s.len()].is_ascii() =>
+                    if self.ascii_literals && is_ascii(&t.as_bytes()[..s.len()]) =>
                 {
                     t.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes())
                 }
                 (Matcher::Suffix(s), Some(t))
-                    if s.is_ascii() && t.as_bytes()[t.len() - s.len()..].is_ascii() =>
+                    if self.ascii_literals && is_ascii(&t.as_bytes()[t.len() - s.len()..]) =>
                 {
                     t.as_bytes()[t.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
                 }
@@ -687,6 +687,20 @@ impl FieldMatch {
         }
         Some(self.all)
     }
+}
+
+/// Keys a path read straight from the text may have.
+const MAX_LEAF_PATH: usize = 8;
+
+/// Whether every byte is ASCII, eight at a time (the standard library's goes byte by byte
+/// below 64 bytes, and Sigma's fields are shorter).
+fn is_ascii(b: &[u8]) -> bool {
+    let mut words = b.chunks_exact(8);
+    let high = words.by_ref().fold(0, |acc, w| {
+        acc | u64::from_le_bytes(w.try_into().unwrap_or_default())
+    });
+    let rest = words.remainder().iter().fold(0, |acc, &x| acc | x);
+    high & 0x8080_8080_8080_8080 == 0 && rest < 0x80
 }
 
 /// Lowercase, without a copy when there is nothing to change.
@@ -837,6 +851,12 @@ fn compile_map(node: &Node) -> Compiled<Vec<FieldMatch>> {
         let path: Vec<String> = field.split('.').map(String::from).collect();
         out.push(FieldMatch {
             under: Under::of(&path),
+            leafable: path.len() <= MAX_LEAF_PATH
+                && !ms.iter().any(|m| matches!(m, Matcher::FieldRef(_))),
+            ascii_literals: ms.iter().all(|m| match m {
+                Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Suffix(s) => s.is_ascii(),
+                _ => true,
+            }),
             path,
             all,
             values: ms,
@@ -1244,6 +1264,21 @@ mod tests {
             line: 1,
         };
         assert!(r.matches(&e));
+    }
+
+    #[test]
+    fn ascii_is_checked_word_by_word_as_byte_by_byte() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for high in [0x80u8, 0xc3, 0xff] {
+                    let mut b = vec![b'a'; len];
+                    if at < len {
+                        b[at] = high;
+                    }
+                    assert_eq!(is_ascii(&b), b.is_ascii(), "{b:?}");
+                }
+            }
+        }
     }
 
     #[test]
