@@ -85,9 +85,12 @@ pub fn gunzip(gz: &[u8], mut out: Vec<u8>) -> Result<Vec<u8>, String> {
     out.clear();
     let hint = gunzipped_size_hint(gz);
     if out.capacity() < hint {
-        // Not `reserve`: its realloc would copy the old allocation's bytes. An eighth more,
-        // so a reused buffer fits the next, slightly bigger file too.
-        out = Vec::with_capacity(hint.saturating_add(hint / 8));
+        // Not `reserve`: its realloc would copy the old allocation's bytes. At least
+        // TEXT_CAPACITY: only the pages written are ever faulted in (and zeroed, slow on a
+        // VM whose host backs memory lazily), so one big buffer kept for every file costs
+        // what its biggest file writes, where one regrown for each new biggest file had
+        // fresh pages zeroed each time.
+        out = Vec::with_capacity(hint.saturating_add(hint / 8).max(TEXT_CAPACITY));
     }
     let mut input = gz;
     let mut inflater = Decompress::new_gzip(15);
@@ -113,6 +116,9 @@ pub fn gunzip(gz: &[u8], mut out: Vec<u8>) -> Result<Vec<u8>, String> {
         }
     }
 }
+
+/// The least capacity of a text buffer (address space, not memory: see [`gunzip`]).
+const TEXT_CAPACITY: usize = 16 << 20;
 
 /// Output size to reserve: the gzip trailer's ISIZE (size mod 4 GiB of the last member; exact
 /// for the single-member files CloudTrail writes), sanity-checked against the input size.
