@@ -404,6 +404,15 @@ fn split_with<K: Kernel>(
             };
             let strings = K::prefix_xor(m.quote & !escaped) ^ in_string;
             in_string = 0u64.wrapping_sub(strings >> 63);
+            // Inside a record, a block whose closing braces cannot bring the depth to zero
+            // goes by its brace counts (most blocks: a record ends in one of its ~20).
+            let opens = m.open & !strings;
+            let closes = m.structural & !m.open & !m.bracket & !strings;
+            if depth > closes.count_ones() as usize {
+                depth = depth + opens.count_ones() as usize - closes.count_ones() as usize;
+                base += 64;
+                continue;
+            }
             let mut bits = m.structural & !strings;
             while bits != 0 {
                 let at = base + bits.trailing_zeros() as usize;
@@ -477,12 +486,14 @@ pub(super) fn block_at<'a>(b: &'a [u8], base: usize, pad: &'a mut [u8; 64]) -> &
 }
 
 /// Bit masks of one 64-byte block (bit i: byte i is that character; `structural`: one of
-/// `{`, `}`, `]`, and with `ALL` also `[`; `open`: with `ALL`, `{` or `[`).
+/// `{`, `}`, `]`, and with `ALL` also `[`; `open`: `{`, and with `ALL` also `[`;
+/// `bracket`: without `ALL`, `]`).
 pub(super) struct Masks {
     pub quote: u64,
     pub backslash: u64,
     pub structural: u64,
     pub open: u64,
+    pub bracket: u64,
     /// Not 0 when a byte has the high bit set (not ASCII).
     pub high: u64,
 }
@@ -525,7 +536,8 @@ impl Kernel for Portable {
             quote: mask(b'"'),
             backslash: mask(b'\\'),
             structural: mask(b'{') | mask(b'}') | mask(b']') | if ALL { mask(b'[') } else { 0 },
-            open: if ALL { mask(b'{') | mask(b'[') } else { 0 },
+            open: mask(b'{') | if ALL { mask(b'[') } else { 0 },
+            bracket: if ALL { 0 } else { mask(b']') },
             high: u64::from(!block.is_ascii()),
         }
     }
@@ -567,11 +579,11 @@ impl Kernel for Sse2 {
     fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::*;
         let (mut quote, mut backslash, mut structural, mut open) = (0u64, 0u64, 0u64, 0u64);
-        let mut high = 0u64;
+        let (mut bracket, mut high) = (0u64, 0u64);
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the 16 bytes of
             // `chunk` (unaligned loads allowed).
-            let (q, bs, st, op, hi) = unsafe {
+            let (q, bs, st, op, br, hi) = unsafe {
                 let lane = _mm_loadu_si128(chunk.as_ptr().cast());
                 let eq = |c: u8| _mm_cmpeq_epi8(lane, _mm_set1_epi8(c as i8));
                 let closes = _mm_or_si128(eq(b'}'), eq(b']'));
@@ -585,6 +597,7 @@ impl Kernel for Sse2 {
                     _mm_movemask_epi8(eq(b'\\')),
                     _mm_movemask_epi8(_mm_or_si128(opens, closes)),
                     _mm_movemask_epi8(opens),
+                    _mm_movemask_epi8(eq(b']')),
                     _mm_movemask_epi8(lane),
                 )
             };
@@ -592,8 +605,9 @@ impl Kernel for Sse2 {
             quote |= at(q);
             backslash |= at(bs);
             structural |= at(st);
-            if ALL {
-                open |= at(op);
+            open |= at(op);
+            if !ALL {
+                bracket |= at(br);
             }
             high |= hi as u64;
         }
@@ -602,6 +616,7 @@ impl Kernel for Sse2 {
             backslash,
             structural,
             open,
+            bracket,
             high,
         }
     }
@@ -728,14 +743,18 @@ fn classify_avx2<const ALL: bool>(block: &[u8; 64]) -> Masks {
             _mm256_or_si256(opens!($v), _mm256_or_si256(eq!($v, b'}'), eq!($v, b']')))
         };
     }
+    // Each mask opaque to the optimiser, as in `tokens_avx2`: left alone, LLVM packed the
+    // alike computations into vectors rebuilt byte by byte.
+    use std::hint::black_box;
     Masks {
-        quote: bits!(eq!(lo, b'"')) | bits!(eq!(hi, b'"')) << 32,
-        backslash: bits!(eq!(lo, b'\\')) | bits!(eq!(hi, b'\\')) << 32,
-        structural: bits!(structural!(lo)) | bits!(structural!(hi)) << 32,
-        open: if ALL {
-            bits!(opens!(lo)) | bits!(opens!(hi)) << 32
-        } else {
+        quote: black_box(bits!(eq!(lo, b'"')) | bits!(eq!(hi, b'"')) << 32),
+        backslash: black_box(bits!(eq!(lo, b'\\')) | bits!(eq!(hi, b'\\')) << 32),
+        structural: black_box(bits!(structural!(lo)) | bits!(structural!(hi)) << 32),
+        open: black_box(bits!(opens!(lo)) | bits!(opens!(hi)) << 32),
+        bracket: if ALL {
             0
+        } else {
+            black_box(bits!(eq!(lo, b']')) | bits!(eq!(hi, b']')) << 32)
         },
         high: bits!(_mm256_or_si256(lo, hi)),
     }
