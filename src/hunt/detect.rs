@@ -45,22 +45,22 @@ impl<'a> Event<'a> {
     /// [`Event::str_at`] with the path split into keys (no splitting on every call for
     /// the accessors every record meets).
     pub fn str_in(&self, keys: &[&str]) -> Option<&'a str> {
-        // Plain strings straight from the text; the rest through the parsed field.
-        match self.record.leaf(self.raw, keys) {
-            Leaf::Str(s) => Some(s),
-            Leaf::Other => self.at_keys(keys.iter().copied()).and_then(Value::as_str),
-            Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
-        }
+        self.str_of(self.record.leaf(self.raw, keys), keys.iter().copied())
     }
 
     /// [`Event::str_in`] of `under`'s keys and then `rest` (the object is found once per
     /// record).
     pub fn str_under(&self, under: Under, rest: &[&str]) -> Option<&'a str> {
-        match self.record.leaf_under(self.raw, under, rest) {
+        let keys = under.keys().iter().chain(rest).copied();
+        self.str_of(self.record.leaf_under(self.raw, under, rest), keys)
+    }
+
+    /// The string `leaf` (read at `keys`) is: plain strings straight from the text, the rest
+    /// through the parsed field.
+    fn str_of<'k>(&self, leaf: Leaf<'a>, keys: impl Iterator<Item = &'k str>) -> Option<&'a str> {
+        match leaf {
             Leaf::Str(s) => Some(s),
-            Leaf::Other => self
-                .at_keys(under.keys().iter().chain(rest).copied())
-                .and_then(Value::as_str),
+            Leaf::Other => self.at_keys(keys).and_then(Value::as_str),
             Leaf::Missing | Leaf::Null | Leaf::Bool(_) => None,
         }
     }

@@ -387,8 +387,8 @@ impl Plan {
         // whatever its `eventSource`.
         let run_search = self.sigma_needles.is_some()
             && NEEDLE_SAMPLING.with_borrow_mut(NeedleSampling::search_next);
-        let every = self.sigma_needles.is_some() && !run_search;
-        let by_source = !every && !self.sigma_by_source.is_empty();
+        let by_source =
+            !self.sigma_by_source.is_empty() && (self.sigma_needles.is_none() || run_search);
         masks.clear();
         masks.extend((0..recs.ranges.len()).map(|i| {
             let raw = recs.raw(i);
@@ -437,11 +437,7 @@ impl Plan {
                 let head = n.min(NeedleSampling::SAMPLE);
                 LOWER.with_borrow_mut(|lower| search.search(recs, 0..head, all, lower, needles));
                 let passed = needles[..head].iter().filter(|&&n| n != 0).count();
-                let dense = NEEDLE_SAMPLING.with_borrow_mut(|s| {
-                    s.searched(head, passed);
-                    s.skip > 0
-                });
-                if dense {
+                if NEEDLE_SAMPLING.with_borrow_mut(|s| s.searched(head, passed)) {
                     needles[head..].fill(all);
                 } else {
                     LOWER
@@ -493,7 +489,8 @@ impl NeedleSampling {
         false
     }
 
-    fn searched(&mut self, records: usize, passed: usize) {
+    /// Counts a searched sample; whether the search is now off (the sample was dense).
+    fn searched(&mut self, records: usize, passed: usize) -> bool {
         self.records += records;
         self.passed += passed;
         if self.records >= Self::SAMPLE {
@@ -502,6 +499,7 @@ impl NeedleSampling {
             }
             (self.records, self.passed) = (0, 0);
         }
+        self.skip > 0
     }
 }
 
