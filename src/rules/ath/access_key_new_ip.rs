@@ -52,7 +52,9 @@
 //! - [Stratus Red Team: Create an administrative IAM User](https://stratus-red-team.cloud/attack-techniques/AWS/aws.persistence.iam-create-admin-user/)
 //! - [MITRE ATT&CK T1098.001 Additional Cloud Credentials](https://attack.mitre.org/techniques/T1098/001/)
 
-use crate::hunt::detect::{Detector, Event, EventSummary, HuntContext, Interest, finding_for};
+use crate::hunt::detect::{
+    Detector, Event, EventSummary, HuntContext, Interest, PackedSummary, SharedFile, finding_for,
+};
 use crate::model::{Finding, Severity};
 use crate::rules::{Check, Rule};
 use std::collections::HashMap;
@@ -80,9 +82,10 @@ struct Created {
 }
 
 struct Use {
+    ip: Box<str>,
     ts: i64,
     failed: bool,
-    event: EventSummary,
+    event: PackedSummary,
 }
 
 /// An address a user was seen at: earliest time and the access key of that sighting.
@@ -96,8 +99,10 @@ struct KeyNewIp {
     created: HashMap<String, Created>,
     /// account/user -> ip -> earliest sighting.
     seen: HashMap<String, HashMap<String, Seen>>,
-    /// access key -> ip -> earliest use.
-    uses: HashMap<String, HashMap<String, Use>>,
+    /// access key -> earliest use per ip. Most keys are seen from one address: a list
+    /// sized to its uses, not a map, keeps this (the detector's bulk) small.
+    uses: HashMap<Box<str>, Vec<Use>>,
+    files: SharedFile,
 }
 
 pub fn detector() -> Box<dyn Detector> {
@@ -149,20 +154,24 @@ impl KeyNewIp {
         {
             return;
         }
-        let ips = self.uses.entry(key.to_string()).or_default();
-        let full = ips.len() >= MAX_IPS_PER_KEY;
-        let fresh = || Use {
+        let files = &mut self.files;
+        let fresh = |files: &mut SharedFile| Use {
+            ip: ip.into(),
             ts,
             failed: e.failed(),
-            event: e.summary(),
+            event: PackedSummary::new(e, files),
         };
-        match ips.get_mut(ip) {
-            Some(u) if ts < u.ts => *u = fresh(),
-            Some(_) => {}
-            None if !full => {
-                ips.insert(ip.to_string(), fresh());
+        match self.uses.get_mut(key) {
+            None => {
+                // `vec!` allocates for exactly one.
+                self.uses.insert(key.into(), vec![fresh(files)]);
             }
-            None => {}
+            Some(ips) => match ips.iter().position(|u| *u.ip == *ip) {
+                Some(i) if ts < ips[i].ts => ips[i] = fresh(files),
+                Some(_) => {}
+                None if ips.len() < MAX_IPS_PER_KEY => ips.push(fresh(files)),
+                None => {}
+            },
         }
     }
 }
@@ -226,7 +235,7 @@ impl Detector for KeyNewIp {
         let mut created: Vec<(&String, &Created)> = self.created.iter().collect();
         created.sort_by(|a, b| (a.1.ts, a.0).cmp(&(b.1.ts, b.0)));
         for (key, c) in created {
-            let Some(uses) = self.uses.get(key) else {
+            let Some(uses) = self.uses.get(key.as_str()) else {
                 continue;
             };
             let seen = self.seen.get(&c.user);
@@ -236,16 +245,17 @@ impl Detector for KeyNewIp {
             };
             let first = uses
                 .iter()
-                .filter(|(ip, u)| {
+                .filter(|u| {
                     u.ts >= c.ts
                         && u.ts - c.ts <= ctx.key_use_window_secs
-                        && ctx.ip_trusted(ip) != Some(true)
-                        && !known(ip)
+                        && ctx.ip_trusted(&u.ip) != Some(true)
+                        && !known(&u.ip)
                 })
-                .min_by(|a, b| (a.1.ts, a.0).cmp(&(b.1.ts, b.0)));
-            let Some((ip, u)) = first else {
+                .min_by(|a, b| (a.ts, &a.ip).cmp(&(b.ts, &b.ip)));
+            let Some(u) = first else {
                 continue;
             };
+            let ip = &u.ip;
             let (severity, what) = if u.failed {
                 (Severity::Medium, "a denied call")
             } else {
@@ -261,7 +271,7 @@ impl Detector for KeyNewIp {
                     "Access key {key} for {user} (created by {creator}) made {what} from {ip}, an address not seen for {user} before, {}s after creation",
                     u.ts - c.ts
                 ),
-                &[c.event.clone(), u.event.clone()],
+                &[c.event.clone(), u.event.unpack()],
             ));
         }
     }
@@ -325,6 +335,32 @@ mod tests {
         assert_eq!(ids(&f), vec![vec!["c1".to_string(), "u2".to_string()]]);
         assert_eq!(f[0].severity, Severity::High);
         assert_eq!(f[0].resource_id, "AKIANEW0000000000001");
+    }
+
+    #[test]
+    fn earliest_use_per_address_and_the_address_cap() {
+        let ctx = HuntContext::default();
+        let key = "AKIANEW0000000000001";
+        // The same new address twice, the earlier use logged second: it is the one cited.
+        let recs = format!(
+            "[{CREATE},{},{}]",
+            call("late", "10:30:00", "203.0.113.7", key, false),
+            call("early", "10:10:00", "203.0.113.7", key, false),
+        );
+        let f = run(detector(), &recs, &ctx);
+        assert_eq!(ids(&f), vec![vec!["c1".to_string(), "early".to_string()]]);
+        // Past MAX_IPS_PER_KEY addresses a key's further addresses are not kept, even an
+        // earlier one.
+        let mut recs = vec![CREATE.to_string()];
+        for i in 0..MAX_IPS_PER_KEY {
+            let (id, ip) = (format!("u{i}"), format!("203.0.113.{}", 10 + i));
+            recs.push(call(&id, &format!("10:2{i}:00"), &ip, key, false));
+        }
+        recs.push(call("over", "10:01:00", "198.51.100.99", key, false));
+        let f = run(detector(), &format!("[{}]", recs.join(",")), &ctx);
+        assert_eq!(ids(&f), vec![vec!["c1".to_string(), "u0".to_string()]]);
+        let ev = &f[0].events.as_ref().unwrap();
+        assert_eq!(ev.source_ip.as_deref(), Some("203.0.113.10"));
     }
 
     #[test]
