@@ -344,6 +344,15 @@ pub(super) fn avx2_kernel() -> bool {
         && std::arch::is_x86_feature_detected!("bmi1")
 }
 
+/// Whether this CPU runs the [`Avx512`] kernel: [`avx2_kernel`]'s features and AVX-512BW,
+/// whose byte comparisons give a 64-byte block's masks in one instruction each.
+#[cfg(target_arch = "x86_64")]
+pub(super) fn avx512_kernel() -> bool {
+    avx2_kernel()
+        && std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+}
+
 /// The elements of an array whose content starts at `from`, 64 bytes at a time: each block
 /// becomes bit masks of its quotes, backslashes and braces, strings are masked out with a
 /// prefix XOR over the unescaped quotes (as simdjson does), and only the braces left are
@@ -356,6 +365,11 @@ fn split_blocks(
     high: &mut u64,
 ) -> (Vec<std::ops::Range<usize>>, Option<String>) {
     let out = RANGES.take();
+    #[cfg(target_arch = "x86_64")]
+    if avx512_kernel() {
+        // SAFETY: the features were just detected.
+        return unsafe { split_avx512(b, from, out, high) };
+    }
     #[cfg(target_arch = "x86_64")]
     if avx2_kernel() {
         // SAFETY: the features were just detected.
@@ -371,6 +385,12 @@ fn split_blocks(
 #[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1")]
 fn split_avx2(b: &[u8], from: usize, out: Ranges, high: &mut u64) -> (Ranges, Option<String>) {
     split_with::<Avx2>(b, from, out, high)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx2,pclmulqdq,popcnt,bmi1")]
+fn split_avx512(b: &[u8], from: usize, out: Ranges, high: &mut u64) -> (Ranges, Option<String>) {
+    split_with::<Avx512>(b, from, out, high)
 }
 
 #[inline(always)]
@@ -804,6 +824,89 @@ fn tokens_avx2(block: &[u8; 64]) -> TokenMasks {
     }
 }
 
+/// AVX-512BW (with [`Avx2`]'s features): only used from functions compiled for these
+/// features, called after [`avx512_kernel`] detected them ([`split_avx512`],
+/// `record::walk_avx512`).
+#[cfg(target_arch = "x86_64")]
+pub(super) struct Avx512;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx512 {
+    #[inline(always)]
+    fn classify<const ALL: bool>(block: &[u8; 64]) -> Masks {
+        // SAFETY: callers run only after AVX-512BW was detected.
+        unsafe { classify_avx512::<ALL>(block) }
+    }
+
+    #[inline(always)]
+    fn tokens(block: &[u8; 64]) -> TokenMasks {
+        // SAFETY: callers run only after AVX-512BW was detected.
+        unsafe { tokens_avx512(block) }
+    }
+
+    #[inline(always)]
+    fn prefix_xor(x: u64) -> u64 {
+        // SAFETY: callers run only after PCLMULQDQ was detected.
+        unsafe { prefix_xor_clmul(x) }
+    }
+}
+
+/// The bytes of an AVX-512 vector equal to a character, as bits.
+#[cfg(target_arch = "x86_64")]
+macro_rules! eq512 {
+    ($v:expr, $c:expr) => {
+        _mm512_cmpeq_epi8_mask($v, _mm512_set1_epi8($c as i8))
+    };
+}
+
+/// A 64-byte block as one AVX-512 vector.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn whole(block: &[u8; 64]) -> std::arch::x86_64::__m512i {
+    // SAFETY: the load reads the block's 64 bytes (unaligned loads allowed).
+    unsafe { std::arch::x86_64::_mm512_loadu_si512(block.as_ptr().cast()) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn classify_avx512<const ALL: bool>(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    let v = whole(block);
+    let open = if ALL {
+        eq512!(v, b'{') | eq512!(v, b'[')
+    } else {
+        eq512!(v, b'{')
+    };
+    let bracket = eq512!(v, b']');
+    Masks {
+        quote: eq512!(v, b'"'),
+        backslash: eq512!(v, b'\\'),
+        structural: open | eq512!(v, b'}') | bracket,
+        open,
+        bracket: if ALL { 0 } else { bracket },
+        high: _mm512_movepi8_mask(v),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn tokens_avx512(block: &[u8; 64]) -> TokenMasks {
+    use std::arch::x86_64::*;
+    let v = whole(block);
+    let open = eq512!(v, b'{') | eq512!(v, b'[');
+    let close = eq512!(v, b'}') | eq512!(v, b']');
+    TokenMasks {
+        quote: eq512!(v, b'"'),
+        structural: open | close | eq512!(v, b':') | eq512!(v, b','),
+        open,
+        close,
+        unusual: eq512!(v, b'\\') | _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20)),
+    }
+}
+
 /// Carry-less multiplication by all ones XORs every lower bit into each bit.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "pclmulqdq")]
@@ -1026,6 +1129,15 @@ mod tests {
                 let mut h = 0;
                 // SAFETY: the features were just detected.
                 assert_eq!(unsafe { split_avx2(b, from, Vec::new(), &mut h) }, portable);
+                same_high(h);
+            }
+            if avx512_kernel() {
+                let mut h = 0;
+                // SAFETY: the features were just detected.
+                assert_eq!(
+                    unsafe { split_avx512(b, from, Vec::new(), &mut h) },
+                    portable
+                );
                 same_high(h);
             }
         }

@@ -451,6 +451,11 @@ fn walk<const NESTED: bool>(
     t: &mut Walked,
 ) -> Option<(usize, Object)> {
     #[cfg(target_arch = "x86_64")]
+    if input::avx512_kernel() {
+        // SAFETY: the features were just detected.
+        return unsafe { walk_avx512::<NESTED>(raw, from, eager, t) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if input::avx2_kernel() {
         // SAFETY: the features were just detected.
         return unsafe { walk_avx2::<NESTED>(raw, from, eager, t) };
@@ -537,6 +542,17 @@ fn walk_avx2<const NESTED: bool>(
     t: &mut Walked,
 ) -> Option<(usize, Object)> {
     walk_with::<input::Avx2, NESTED>(raw, from, eager, t)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx2,pclmulqdq,popcnt,bmi1")]
+fn walk_avx512<const NESTED: bool>(
+    raw: &str,
+    from: usize,
+    eager: usize,
+    t: &mut Walked,
+) -> Option<(usize, Object)> {
+    walk_with::<input::Avx512, NESTED>(raw, from, eager, t)
 }
 
 /// The walk from token to token ([`walk_tokens`]), else (a backslash or a control
@@ -1962,6 +1978,12 @@ mod tests {
                     let avx2: Walk =
                         |t, from, eager, w| unsafe { walk_avx2::<false>(t, from, eager, w) };
                     assert_eq!(walk(&t, avx2), portable, "{t}");
+                }
+                if input::avx512_kernel() {
+                    // SAFETY: the features were just detected.
+                    let avx512: Walk =
+                        |t, from, eager, w| unsafe { walk_avx512::<false>(t, from, eager, w) };
+                    assert_eq!(walk(&t, avx512), portable, "{t}");
                 }
             }
         }
