@@ -347,6 +347,16 @@ pub enum Interest {
     /// characters (CloudTrail writes compact JSON, exports may be pretty-printed), e.g.
     /// `Root"` for `"type": "Root"`.
     Contains(&'static [&'static str]),
+    /// Records by who made the call: `userIdentity.type` one of `types`, or
+    /// `userIdentity.accessKeyId` starting with one of `key_prefixes`; and every record
+    /// whose `eventName` is one of `names`. A prefilter too (`on_event` checks the fields):
+    /// records the engine indexes anyway (for Sigma rules) are chosen by those fields,
+    /// the others by their text holding `TYPE"` or `"PREFIX` (as [`Interest::Contains`]).
+    Identity {
+        names: &'static [&'static str],
+        types: &'static [&'static str],
+        key_prefixes: &'static [&'static str],
+    },
     /// Every record (makes the engine parse every record: avoid).
     All,
 }

@@ -2,7 +2,9 @@
 //!
 //! A pipeline: rayon workers read, gunzip and split files into records (memchr jumps, no
 //! parsing), drop the records no detector or Sigma rule wants (a peek at `eventName` /
-//! `eventSource`, substring search for `Interest::Contains`) and parse the rest, while the
+//! `eventSource`, substring search for `Interest::Contains` and `Interest::Identity`, whose
+//! records are chosen by their fields instead when every record is indexed for Sigma
+//! anyway) and parse the rest, while the
 //! calling thread feeds detectors file by file in sorted order (see `detect` for the
 //! contract). At most a few files per core are loaded and not yet consumed, so peak memory
 //! depends on file size, not input size.
@@ -216,9 +218,14 @@ fn bit(detector: usize) -> u64 {
 struct Plan {
     /// Lowercase `eventName` → bits of the `Names` detectors and Sigma wanting it.
     names: FastMap<Box<str>, u64>,
-    /// Every `Contains` substring in one automaton (one pass over the text), and per
-    /// substring the bits of the detectors that listed it.
+    /// Every `Contains` substring (and those standing for `Identity` interests) in one
+    /// automaton (one pass over the text), and per substring the bits of the detectors
+    /// that listed it.
     contains: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
+    /// Bits of the detectors with an `Interest::Contains`.
+    plain_contains: u64,
+    /// The `Identity` interests, with their detectors' bits.
+    identity: Vec<(u64, Interest)>,
     /// Bits wanted for every record (`All`, Sigma rules needing every record).
     always: u64,
     /// Bits set when `eventName` cannot be peeked (escapes, missing): parse and re-check.
@@ -245,6 +252,8 @@ impl Plan {
         let mut p = Plan {
             names: FastMap::default(),
             contains: None,
+            plain_contains: 0,
+            identity: Vec::new(),
             always: 0,
             unknown_name: 0,
             exact: Vec::new(),
@@ -256,10 +265,15 @@ impl Plan {
             sigma_needles: None,
             sigma_by_needle: Vec::new(),
         };
-        let mut needles: Vec<(&'static str, u64)> = Vec::new();
+        let mut needles: Vec<(String, u64)> = Vec::new();
+        let mut needle = |n: String, b: u64| match needles.iter_mut().find(|(x, _)| *x == n) {
+            Some((_, bits)) => *bits |= b,
+            None => needles.push((n, b)),
+        };
         for (i, d) in detectors.iter().enumerate() {
             let b = bit(i);
-            match d.interest() {
+            let interest = d.interest();
+            match interest {
                 Interest::Names(ns) => {
                     for n in ns {
                         *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
@@ -269,11 +283,28 @@ impl Plan {
                 }
                 Interest::Contains(ns) => {
                     for &n in ns {
-                        match needles.iter_mut().find(|(x, _)| *x == n) {
-                            Some((_, bits)) => *bits |= b,
-                            None => needles.push((n, b)),
-                        }
+                        needle(n.to_string(), b);
                     }
+                    p.plain_contains |= b;
+                    p.exact.push(None);
+                }
+                Interest::Identity {
+                    names,
+                    types,
+                    key_prefixes,
+                } => {
+                    for n in names {
+                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
+                    }
+                    p.unknown_name |= b;
+                    // `"type":"Root"` and `"accessKeyId":"AKIA…"` in any JSON formatting.
+                    for t in types {
+                        needle(format!("{t}\""), b);
+                    }
+                    for k in key_prefixes {
+                        needle(format!("\"{k}"), b);
+                    }
+                    p.identity.push((b, interest));
                     p.exact.push(None);
                 }
                 Interest::All => {
@@ -380,8 +411,10 @@ impl Plan {
     }
 
     /// Want masks of every record of a file, into `masks`, and the Sigma needle bits of
-    /// each record into `needles` (left empty when no rule has needles).
-    fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>, needles: &mut Vec<u64>) {
+    /// each record into `needles` (left empty when no rule has needles). `true` when the
+    /// `Identity` interests are left to [`Plan::identity_wants`]: every record is indexed
+    /// for Sigma anyway, so its fields decide and the text search is spared.
+    fn masks(&self, recs: &input::Records, masks: &mut Vec<u64>, needles: &mut Vec<u64>) -> bool {
         let mut lower = String::new();
         // Without the needle search every record meets a needle rule, so Sigma wants it
         // whatever its `eventSource`.
@@ -416,16 +449,6 @@ impl Plan {
             }
             m
         }));
-        if let Some((automaton, bits)) = &self.contains {
-            substrings(
-                recs,
-                (&recs.text, 0, 0),
-                automaton,
-                |p| bits[p],
-                u64::MAX,
-                masks,
-            );
-        }
         needles.clear();
         if let Some(search) = &self.sigma_needles {
             needles.resize(masks.len(), 0);
@@ -456,6 +479,49 @@ impl Plan {
                 }
             }
         }
+        let by_fields = !self.identity.is_empty()
+            && self.plain_contains == 0
+            && masks.iter().all(|m| m & SIGMA_BIT != 0);
+        if !by_fields && let Some((automaton, bits)) = &self.contains {
+            substrings(
+                recs,
+                (&recs.text, 0, 0),
+                automaton,
+                |p| bits[p],
+                u64::MAX,
+                masks,
+            );
+        }
+        by_fields
+    }
+
+    /// The bits of the `Identity` interests record `r` (text `raw`) meets by its fields;
+    /// a field that is not a plain string (escaped, say) or a damaged record meets them all.
+    fn identity_wants(&self, r: &record::Record, raw: &str) -> u64 {
+        use record::{Leaf, Under};
+        let kind = r.leaf_under(raw, Under::UserIdentity, &["type"]);
+        let key = r.leaf_under(raw, Under::UserIdentity, &["accessKeyId"]);
+        let damaged = r.damaged();
+        let meets = |leaf: &Leaf, want: &[&str], by: fn(&str, &str) -> bool| match leaf {
+            Leaf::Str(s) => want.iter().any(|w| by(s, w)),
+            Leaf::Other => !want.is_empty(),
+            _ => false,
+        };
+        let mut bits = 0;
+        for (b, interest) in &self.identity {
+            if let Interest::Identity {
+                types,
+                key_prefixes,
+                ..
+            } = interest
+                && (damaged
+                    || meets(&kind, types, |s, t| s == t)
+                    || meets(&key, key_prefixes, |s, k| s.starts_with(k)))
+            {
+                bits |= b;
+            }
+        }
+        bits
     }
 }
 
@@ -666,7 +732,7 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     };
     let mut masks = MASKS.take();
     let mut needles = NEEDLES.take();
-    plan.masks(&recs, &mut masks, &mut needles);
+    let by_fields = plan.masks(&recs, &mut masks, &mut needles);
     let mut error = recs.error.clone();
     let mut records = Vec::new();
     let mut sigma_groups = SigmaGroups::default();
@@ -682,13 +748,14 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
         };
         // Records only Sigma reads are indexed lazily: its rules read a few paths of most
         // records; the detectors' records are checked whole.
-        let indexed = if mask == SIGMA_BIT {
+        let lazy = mask == SIGMA_BIT;
+        let indexed = if lazy {
             record::Record::index_lazy(raw)
         } else {
             record::Record::index(raw)
         };
         match indexed {
-            Ok(record) => {
+            Ok(mut record) => {
                 if mask & SIGMA_BIT != 0 {
                     mask &= !SIGMA_BIT;
                     let e = Event {
@@ -715,6 +782,22 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
                                 sigma_groups.add(ri, &e, i);
                             }
                         }
+                    }
+                }
+                if by_fields {
+                    let extra = plan.identity_wants(&record, raw) & !mask;
+                    if extra != 0 {
+                        // The detectors' records are checked whole.
+                        if lazy {
+                            match record::Record::index(raw) {
+                                Ok(whole) => record = whole,
+                                Err(e) => {
+                                    error.get_or_insert(format!("record {}: {e}", i + 1));
+                                    continue;
+                                }
+                            }
+                        }
+                        mask |= extra;
                     }
                 }
                 if mask != 0 {
@@ -1361,6 +1444,95 @@ mod tests {
         // All: every record, in file then record order.
         let lines: Vec<usize> = a.lock().unwrap().iter().map(|(_, l)| *l).collect();
         assert_eq!(lines, [1, 2, 3].repeat(30));
+    }
+
+    /// A Sigma rule every record is a candidate for (no `eventName`, no needle).
+    fn every_record_rule() -> sigma::SigmaRules {
+        let rule = sigma::SigmaRules::parse_one(
+            "title: every\nid: every\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+             detection:\n  s:\n    errorCode: null\n  condition: s\nlevel: low\n",
+            "t.yml",
+        )
+        .unwrap();
+        assert!(rule.needles().is_none() && rule.interest().is_none());
+        sigma::SigmaRules {
+            rules: vec![rule],
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn identity_interests_go_by_the_text_or_by_the_fields_of_records_sigma_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = [
+            r#"{"eventName":"A","userIdentity":{"type":"Root"}}"#,
+            // `"AKIA` in the text, not in `userIdentity.accessKeyId`.
+            r#"{"eventName":"B","userIdentity":{"type":"AssumedRole","accessKeyId":"ASIA1"},"requestParameters":{"k":"AKIA2"}}"#,
+            r#"{"eventName":"C","userIdentity":{"type" : "IAMUser", "accessKeyId" : "AKIA3"}}"#,
+            // An escaped type: the text has no `Root"`; as a field it is not a plain string.
+            r#"{"eventName":"D","userIdentity":{"type":"R\u006fot"}}"#,
+            r#"{"eventName":"CreateAccessKey","userIdentity":{"type":"AssumedRole"}}"#,
+            r#"{"eventName":"F","userIdentity":{"type":"AssumedRole","accessKeyId":"AKIA4"}}"#,
+            r#"{"eventName":"G","userIdentity":{"type":"AWSService"}}"#,
+        ];
+        let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        std::fs::write(dir.path().join("a.json"), text).unwrap();
+        let rules = every_record_rule();
+        let seen = |sigma: Option<&sigma::SigmaRules>| {
+            let (d, seen) = recorder(Interest::Identity {
+                names: &["CreateAccessKey"],
+                types: &["Root", "IAMUser"],
+                key_prefixes: &["AKIA"],
+            });
+            let (_, errors) = hunt_with(
+                &[dir.path().to_path_buf()],
+                &HuntContext::default(),
+                &mut [d],
+                sigma,
+            );
+            assert!(errors.is_empty(), "{errors:?}");
+            let names: Vec<String> = seen
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(n, _)| n.split('@').next().unwrap().to_string())
+                .collect();
+            names
+        };
+        assert_eq!(seen(None), ["A", "B", "C", "CreateAccessKey", "F"]);
+        assert_eq!(seen(Some(&rules)), ["A", "C", "D", "CreateAccessKey", "F"]);
+    }
+
+    #[test]
+    fn the_detections_find_the_same_whether_sigma_indexes_every_record_or_not() {
+        // Every detection's fixtures (positives and near misses) and the bundled logs.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut logs: Vec<PathBuf> = std::fs::read_dir(root.join("rules"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ATH"))
+            .collect();
+        logs.push(root.join("cloudtrail"));
+        let rules = every_record_rule();
+        let ath = |sigma: Option<&sigma::SigmaRules>| {
+            let ctx = HuntContext::default();
+            let mut detectors = detect::detectors(&ctx);
+            let (findings, _) = hunt_with(&logs, &ctx, &mut detectors, sigma);
+            let ath: Vec<String> = findings
+                .iter()
+                .filter(|f| f.rule_id.starts_with("ATH"))
+                .map(|f| serde_json::to_string(f).unwrap())
+                .collect();
+            ath
+        };
+        let plain = ath(None);
+        assert!(
+            ["ATH001", "ATH005"]
+                .iter()
+                .all(|id| plain.iter().any(|f| f.contains(&format!("\"{id}\"")))),
+            "the bundled logs hold both Identity detections"
+        );
+        assert_eq!(ath(Some(&rules)), plain);
     }
 
     #[test]

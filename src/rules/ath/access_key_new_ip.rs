@@ -183,8 +183,12 @@ impl Detector for KeyNewIp {
 
     fn interest(&self) -> Interest {
         // Key creations, IAM users' calls (their usual addresses) and every use of a long-term
-        // key (`"type":"IAMUser"`, `"accessKeyId":"AKIA...`), in any JSON formatting.
-        Interest::Contains(&["CreateAccessKey", "IAMUser\"", "\"AKIA"])
+        // key.
+        Interest::Identity {
+            names: &["CreateAccessKey"],
+            types: &["IAMUser"],
+            key_prefixes: &["AKIA"],
+        }
     }
 
     fn on_event(&mut self, e: &Event, _ctx: &HuntContext, _out: &mut Vec<Finding>) {

@@ -54,8 +54,11 @@ impl Detector for RootActivity {
     }
 
     fn interest(&self) -> Interest {
-        // `"type":"Root"` in any formatting (a prefilter: on_event checks the field).
-        Interest::Contains(&["Root\""])
+        Interest::Identity {
+            names: &[],
+            types: &["Root"],
+            key_prefixes: &[],
+        }
     }
 
     fn on_event(&mut self, e: &Event, _ctx: &HuntContext, out: &mut Vec<Finding>) {
