@@ -221,7 +221,7 @@ struct Plan {
     /// Every `Contains` substring (and those standing for `Identity` interests) in one
     /// automaton (one pass over the text), and per substring the bits of the detectors
     /// that listed it.
-    contains: Option<(aho_corasick::AhoCorasick, Vec<u64>)>,
+    contains: Option<(Needles, Vec<u64>)>,
     /// Bits of the detectors with an `Interest::Contains`.
     plain_contains: u64,
     /// The `Identity` interests, with their detectors' bits.
@@ -314,13 +314,11 @@ impl Plan {
             }
         }
         if !needles.is_empty() {
-            // Leftmost-first enables the packed (SIMD) searcher; overlapping hits are found
-            // by resuming one byte after each hit's start.
-            let automaton = aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(needles.iter().map(|(n, _)| n))
-                .expect("a few short literal needles always build");
-            p.contains = Some((automaton, needles.iter().map(|(_, b)| *b).collect()));
+            let patterns: Vec<&str> = needles.iter().map(|(n, _)| n.as_str()).collect();
+            p.contains = Some((
+                Needles::new(&patterns),
+                needles.iter().map(|(_, b)| *b).collect(),
+            ));
         }
         let mut sigma_needles: Vec<(String, u64)> = Vec::new();
         for (ri, r) in sigma
@@ -584,13 +582,13 @@ fn ascii_lower<'b>(s: &str, buf: &'b mut String) -> &'b str {
 fn substrings(
     recs: &input::Records,
     (text, base, first): (&[u8], usize, usize),
-    automaton: &aho_corasick::AhoCorasick,
+    needles: &Needles,
     bits: impl Fn(usize) -> u64,
     full: u64,
     slots: &mut [u64],
 ) {
     let (mut i, mut from) = (first, 0);
-    while let Some(hit) = automaton.find(aho_corasick::Input::new(text).range(from..)) {
+    while let Some(hit) = needles.find(text, from) {
         from = hit.start() + 1;
         let (start, end) = (base + hit.start(), base + hit.end());
         while recs.ranges.get(i).is_some_and(|r| r.end <= start) {
@@ -609,6 +607,63 @@ fn substrings(
     }
 }
 
+/// Literal patterns searched together, leftmost-first (at a position where several match,
+/// the first listed is reported; [`substrings`] finds overlapping hits by resuming one byte
+/// after each hit's start): the packed (Teddy, SIMD) searcher where it builds, else an
+/// automaton. Teddy compares the first `min(4, shortest pattern)` bytes of each pattern
+/// at once; when every pattern is longer, a three-byte pattern of control characters,
+/// which valid JSON text never holds raw, makes that three: 30% faster on CloudTrail text,
+/// for as few candidates (`Roo`, `IAM`, `"AK`).
+enum Needles {
+    Packed {
+        searcher: aho_corasick::packed::Searcher,
+        /// The index of the three-byte pattern, whose hits are passed over.
+        filler: Option<usize>,
+    },
+    Automaton(aho_corasick::AhoCorasick),
+}
+
+impl Needles {
+    const FILLER: &'static [u8] = b"\x01\x02\x03";
+
+    fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Needles {
+        let mut all: Vec<&[u8]> = patterns.iter().map(AsRef::as_ref).collect();
+        let filler = all.iter().all(|p| p.len() > 3).then(|| {
+            all.push(Self::FILLER);
+            all.len() - 1
+        });
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&all)
+            .build();
+        match packed {
+            Some(searcher) => Needles::Packed { searcher, filler },
+            None => Needles::Automaton(
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(patterns)
+                    .expect("literal patterns always build"),
+            ),
+        }
+    }
+
+    /// The leftmost hit starting at or after `from`.
+    #[inline]
+    fn find(&self, text: &[u8], mut from: usize) -> Option<aho_corasick::Match> {
+        match self {
+            Needles::Packed { searcher, filler } => loop {
+                let hit = searcher.find_in(text, aho_corasick::Span::from(from..text.len()))?;
+                if Some(hit.pattern().as_usize()) != *filler {
+                    return Some(hit);
+                }
+                from = hit.start() + 1;
+            },
+            Needles::Automaton(a) => a.find(aho_corasick::Input::new(text).range(from..)),
+        }
+    }
+}
+
 /// ASCII-case-insensitive search for the Sigma needles: the file's text lowercased once,
 /// then one packed (SIMD) pass for all needles. (An automaton over the needles' case
 /// variants needed the slower "fat" packed searcher and was a seventh of a `--sigma`
@@ -617,11 +672,11 @@ fn substrings(
 struct NeedleSearch {
     /// The lowercase needles, longest first: at a position where several match, the
     /// longest is reported, and the shorter ones are its prefixes.
-    automaton: aho_corasick::AhoCorasick,
+    automaton: Needles,
     /// Per pattern: the bits of the rules it and its prefixes among the needles let through.
     bits: Vec<u64>,
     /// [`sigma::NEEDLE_GUARDS`].
-    guards: aho_corasick::AhoCorasick,
+    guards: Needles,
 }
 
 impl NeedleSearch {
@@ -636,17 +691,11 @@ impl NeedleSearch {
                     .fold(0, |acc, (_, b)| acc | b)
             })
             .collect();
-        let build = |patterns: &[&str]| {
-            aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(patterns)
-                .expect("literal patterns always build")
-        };
         let patterns: Vec<&str> = needles.iter().map(|(n, _)| n.as_str()).collect();
         NeedleSearch {
-            automaton: build(&patterns),
+            automaton: Needles::new(&patterns),
             bits,
-            guards: build(&sigma::NEEDLE_GUARDS),
+            guards: Needles::new(&sigma::NEEDLE_GUARDS),
         }
     }
 
@@ -1533,6 +1582,40 @@ mod tests {
             "the bundled logs hold both Identity detections"
         );
         assert_eq!(ath(Some(&rules)), plain);
+    }
+
+    #[test]
+    fn needles_find_every_start_the_filler_pattern_never() {
+        // Long patterns (the three-byte filler is added), and short ones (it is not).
+        for patterns in [
+            &["Root\"", "IAMUser\"", "\"AKIA"][..],
+            &["ab", "abcd", "\\u"][..],
+        ] {
+            let needles = Needles::new(patterns);
+            if let Needles::Packed { filler, .. } = &needles {
+                assert_eq!(filler.is_some(), patterns.iter().all(|p| p.len() > 3));
+            }
+            let text = "x\"AKIAIAMUser\"\u{1}\u{2}\u{3}Root\"Root\" abcd ab \\u \u{1}\u{2}\u{3}IAM"
+                .repeat(9);
+            let t = text.as_bytes();
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(hit) = needles.find(t, from) {
+                found.push((hit.start(), hit.pattern().as_usize()));
+                from = hit.start() + 1;
+            }
+            // Every start of every pattern, the first listed where several start.
+            let want: Vec<(usize, usize)> = (0..t.len())
+                .filter_map(|i| {
+                    patterns
+                        .iter()
+                        .position(|p| t[i..].starts_with(p.as_bytes()))
+                        .map(|p| (i, p))
+                })
+                .collect();
+            assert!(!want.is_empty());
+            assert_eq!(found, want, "{patterns:?}");
+        }
     }
 
     #[test]
