@@ -1361,19 +1361,27 @@ pub fn run(args: &HuntArgs) -> ExitCode {
     } else {
         Format::Json
     });
-    let content = if format == Format::Text && to_terminal {
-        report::text::render(&report, true)
-    } else {
-        report::render(&report, format)
+    // JSON (the default for files and pipes) is written as it is serialised: a report of
+    // many findings is not built whole first (its fresh pages were milliseconds here).
+    let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        if format == Format::Json {
+            report::json::write(&report, &mut *w)?;
+        } else if format == Format::Text && to_terminal {
+            w.write_all(report::text::render(&report, true).as_bytes())?;
+        } else {
+            w.write_all(report::render(&report, format).as_bytes())?;
+        }
+        w.flush()
     };
     let written = match &args.out {
-        Some(p) => std::fs::write(p, &content).map_err(|e| format!("{}: {e}", p.display())),
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(content.as_bytes())
-                .map_err(|e| format!("stdout: {e}"))
-        }
+        Some(p) => std::fs::File::create(p)
+            .and_then(|f| write(&mut std::io::BufWriter::with_capacity(1 << 16, f)))
+            .map_err(|e| format!("{}: {e}", p.display())),
+        None => write(&mut std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        ))
+        .map_err(|e| format!("stdout: {e}")),
     };
     if let Err(e) = written {
         eprintln!("guardrails: error: {e}");
