@@ -352,12 +352,17 @@ pub enum Leaf<'a> {
 impl Record {
     /// The leaf at `path` (top-level key first), for the common case of a plain string
     /// or scalar under objects only.
-    pub fn leaf<'a>(&self, raw: &'a str, path: &[&str]) -> Leaf<'a> {
+    pub fn leaf<'a, K: AsRef<str>>(&self, raw: &'a str, path: &[K]) -> Leaf<'a> {
         self.leaf_from(raw, 0, path)
     }
 
     /// [`Record::leaf`] of `under`'s keys followed by `rest` (not empty).
-    pub fn leaf_under<'a>(&self, raw: &'a str, under: Under, rest: &[&str]) -> Leaf<'a> {
+    pub fn leaf_under<'a, K: AsRef<str>>(
+        &self,
+        raw: &'a str,
+        under: Under,
+        rest: &[K],
+    ) -> Leaf<'a> {
         let cell = &self.under[under as usize];
         if cell.get() == UNDER_UNSET {
             cell.set(self.object_at(raw, under.keys()));
@@ -370,16 +375,16 @@ impl Record {
     }
 
     /// [`Record::leaf`] of `path` from object `obj`.
-    fn leaf_from<'a>(&self, raw: &'a str, obj: u32, path: &[&str]) -> Leaf<'a> {
+    fn leaf_from<'a, K: AsRef<str>>(&self, raw: &'a str, obj: u32, path: &[K]) -> Leaf<'a> {
         let Some((first, rest)) = path.split_first() else {
             return Leaf::Other;
         };
-        let Some(mut f) = self.find(raw, obj, first) else {
+        let Some(mut f) = self.find(raw, obj, first.as_ref()) else {
             return Leaf::Missing;
         };
         for key in rest {
             match self.inner(raw, &f) {
-                Ok(obj) => match self.find(raw, obj, key) {
+                Ok(obj) => match self.find(raw, obj, key.as_ref()) {
                     Some(next) => f = next,
                     None => return Leaf::Missing,
                 },

@@ -603,12 +603,8 @@ impl FieldMatch {
         if !self.leafable {
             return None;
         }
-        let mut keys = [""; MAX_LEAF_PATH];
         let skip = self.under.map_or(0, |(_, n)| n);
-        for (k, p) in keys.iter_mut().zip(&self.path[skip..]) {
-            *k = p;
-        }
-        let rest = &keys[..self.path.len() - skip];
+        let rest = &self.path[skip..];
         let leaf = match self.under {
             Some((under, _)) => e.record.leaf_under(e.raw, under, rest),
             None => e.record.leaf(e.raw, rest),
