@@ -350,8 +350,9 @@ pub enum Interest {
     /// Records by who made the call: `userIdentity.type` one of `types`, or
     /// `userIdentity.accessKeyId` starting with one of `key_prefixes`; and every record
     /// whose `eventName` is one of `names`. A prefilter too (`on_event` checks the fields):
-    /// records the engine indexes anyway (for Sigma rules) are chosen by those fields,
-    /// the others by their text holding `TYPE"` or `"PREFIX` (as [`Interest::Contains`]).
+    /// in a file whose every record the engine indexes anyway (for Sigma rules) records are
+    /// chosen by those fields (a field that is not a plain string lets the record through),
+    /// elsewhere by their text holding `TYPE"` or `"PREFIX` (as [`Interest::Contains`]).
     Identity {
         names: &'static [&'static str],
         types: &'static [&'static str],
