@@ -245,6 +245,8 @@ struct Plan {
     /// `sigma_by_needle`) of the rules it lets through (the guards: all of them).
     sigma_needles: Option<NeedleSearch>,
     sigma_by_needle: Vec<usize>,
+    /// Unique per plan (from 1): what loaders' caches of its rule indexes are keyed by.
+    id: u64,
 }
 
 impl Plan {
@@ -264,6 +266,10 @@ impl Plan {
             sigma_every: Vec::new(),
             sigma_needles: None,
             sigma_by_needle: Vec::new(),
+            id: {
+                static PLANS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                PLANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         };
         let mut needles: Vec<(String, u64)> = Vec::new();
         let mut needle = |n: String, b: u64| match needles.iter_mut().find(|(x, _)| *x == n) {
@@ -385,6 +391,53 @@ impl Plan {
             out.extend(0..all);
             return;
         };
+        let source = if self.sigma_by_source.is_empty() {
+            Some("")
+        } else {
+            text(&["eventSource"])
+        };
+        let Some(source) = source else {
+            out.extend(0..all);
+            return;
+        };
+        // The same name, source and needle bits give the same rules: most records repeat
+        // a few hundred such triples, so each loader keeps their lists.
+        CANDIDATES.with_borrow_mut(|(plan, cache)| {
+            if *plan != self.id {
+                // Another run's rules (tests run several in one process).
+                (*plan, *cache) = (self.id, FastMap::default());
+            }
+            lower.clear();
+            lower.push_str(name);
+            lower.push('\0');
+            lower.push_str(source);
+            if let Some(c) = cache.get(&needles).and_then(|m| m.get(lower.as_str())) {
+                out.extend_from_slice(c);
+                return;
+            }
+            self.sigma_candidates_of(name, source, needles, out, lower);
+            let by_bits = cache.entry(needles).or_default();
+            if by_bits.len() < MAX_CACHED_CANDIDATES {
+                let mut key = String::with_capacity(name.len() + 1 + source.len());
+                key.push_str(name);
+                key.push('\0');
+                key.push_str(source);
+                by_bits.insert(key, out.as_slice().into());
+            }
+        });
+    }
+
+    /// [`Plan::sigma_candidates`] worked out for a record's plain `eventName` and
+    /// `eventSource` (empty when no rule needs it).
+    fn sigma_candidates_of(
+        &self,
+        name: &str,
+        source: &str,
+        needles: u64,
+        out: &mut Vec<usize>,
+        lower: &mut String,
+    ) {
+        out.clear();
         out.extend_from_slice(&self.sigma_every);
         out.extend(
             (0..self.sigma_by_needle.len())
@@ -394,15 +447,10 @@ impl Plan {
         if let Some(v) = self.sigma_by_name.get(ascii_lower(name, lower)) {
             out.extend_from_slice(v);
         }
-        if !self.sigma_by_source.is_empty() {
-            match text(&["eventSource"]) {
-                Some(src) => {
-                    if let Some(v) = self.sigma_by_source.get(ascii_lower(src, lower)) {
-                        out.extend_from_slice(v);
-                    }
-                }
-                None => out.extend(0..all),
-            }
+        if !self.sigma_by_source.is_empty()
+            && let Some(v) = self.sigma_by_source.get(ascii_lower(source, lower))
+        {
+            out.extend_from_slice(v);
         }
         out.sort_unstable();
         out.dedup();
@@ -898,7 +946,18 @@ fn load_file(path: &Path, load: Load) -> FileRecords {
     }
 }
 
+/// A plan's id, and its candidate lists by needle bits and `eventName NUL eventSource`.
+type CandidateCache = (u64, FastMap<u64, FastMap<String, Box<[usize]>>>);
+
+/// Entries per needle-bit value in a loader's [`CANDIDATES`] (logs with more distinct
+/// name/source pairs work the rest out record by record).
+const MAX_CACHED_CANDIDATES: usize = 4096;
+
 thread_local! {
+    /// Each loader's Sigma candidate lists, by needle bits and then `eventName NUL
+    /// eventSource` (see [`Plan::sigma_candidates`]), for the plan of [`Plan::id`].
+    static CANDIDATES: std::cell::RefCell<CandidateCache> =
+        std::cell::RefCell::new((0, FastMap::default()));
     /// Each loader thread's want-mask buffer, kept across files.
     static MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The same for the Sigma needle bits.
@@ -1590,6 +1649,62 @@ mod tests {
             "the bundled logs hold both Identity detections"
         );
         assert_eq!(ath(Some(&rules)), plain);
+    }
+
+    #[test]
+    fn candidate_lists_are_the_runs_own_when_rules_change_order() {
+        // The loaders' cached candidate lists hold rule indexes: a later run with the same
+        // rules in another order (on the same pool threads) must not read the earlier's.
+        let dir = tempfile::tempdir().unwrap();
+        let recs: Vec<String> = (0..300)
+            .map(|i| {
+                let name = if i % 3 == 0 { "GetX" } else { "GetY" };
+                format!(r#"{{"eventID":"e{i}","eventName":"{name}","eventSource":"s.amazonaws.com","recipientAccountId":"1","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u"}}}}"#)
+            })
+            .collect();
+        for f in 0..4 {
+            let text = format!(r#"{{"Records":[{}]}}"#, recs.join(","));
+            std::fs::write(dir.path().join(format!("f{f}.json")), text).unwrap();
+        }
+        let rule = |id: &str, name: &str| {
+            sigma::SigmaRules::parse_one(
+                &format!(
+                    "title: {id}\nid: {id}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                     detection:\n  s:\n    eventName: {name}\n  condition: s\nlevel: low\n"
+                ),
+                "t.yml",
+            )
+            .unwrap()
+        };
+        let count = |rules: Vec<sigma::SigmaRule>| {
+            let rules = sigma::SigmaRules {
+                rules,
+                skipped: Vec::new(),
+            };
+            let (findings, errors) = hunt_with(
+                &[dir.path().to_path_buf()],
+                &HuntContext::default(),
+                &mut [],
+                Some(&rules),
+            );
+            assert!(errors.is_empty(), "{errors:?}");
+            let mut n: Vec<(String, usize)> = findings
+                .iter()
+                .map(|f| {
+                    (
+                        f.rule_id.clone(),
+                        f.events.as_ref().unwrap().event_count.unwrap(),
+                    )
+                })
+                .collect();
+            n.sort();
+            n
+        };
+        let want = vec![("SIGMA-x".to_string(), 400), ("SIGMA-y".to_string(), 800)];
+        for _ in 0..3 {
+            assert_eq!(count(vec![rule("x", "GetX"), rule("y", "GetY")]), want);
+            assert_eq!(count(vec![rule("y", "GetY"), rule("x", "GetX")]), want);
+        }
     }
 
     #[test]
