@@ -4,10 +4,9 @@
 //! parsing), drop the records no detector or Sigma rule wants (a peek at `eventName` /
 //! `eventSource`, substring search for `Interest::Contains` and `Interest::Identity`, whose
 //! records are chosen by their fields instead when every record is indexed for Sigma
-//! anyway) and parse the rest, while the
-//! calling thread feeds detectors file by file in sorted order (see `detect` for the
-//! contract). At most a few files per core are loaded and not yet consumed, so peak memory
-//! depends on file size, not input size.
+//! anyway) and parse the rest, while the calling thread feeds detectors file by file in
+//! sorted order (see `detect` for the contract). At most a few files per core are loaded
+//! and not yet consumed, so peak memory depends on file size, not input size.
 
 pub mod athena;
 pub mod detect;
