@@ -1561,19 +1561,43 @@ mod tests {
         assert_eq!(lines, [1, 2, 3].repeat(30));
     }
 
-    /// A Sigma rule every record is a candidate for (no `eventName`, no needle).
-    fn every_record_rule() -> sigma::SigmaRules {
-        let rule = sigma::SigmaRules::parse_one(
-            "title: every\nid: every\nlogsource:\n  product: aws\n  service: cloudtrail\n\
-             detection:\n  s:\n    errorCode: null\n  condition: s\nlevel: low\n",
+    /// A CloudTrail Sigma rule `id` whose one selection is `field: value`.
+    fn one_field_rule(id: &str, field: &str, value: &str) -> sigma::SigmaRule {
+        sigma::SigmaRules::parse_one(
+            &format!(
+                "title: {id}\nid: {id}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                 detection:\n  s:\n    {field}: {value}\n  condition: s\nlevel: low\n"
+            ),
             "t.yml",
         )
-        .unwrap();
-        assert!(rule.needles().is_none() && rule.interest().is_none());
+        .unwrap()
+    }
+
+    /// `rules` as a loaded set.
+    fn rule_set(rules: Vec<sigma::SigmaRule>) -> sigma::SigmaRules {
         sigma::SigmaRules {
-            rules: vec![rule],
+            rules,
             skipped: Vec::new(),
         }
+    }
+
+    /// Sigma rules alone over `dir`: the findings (no input errors expected).
+    fn sigma_findings(dir: &Path, rules: &sigma::SigmaRules) -> Vec<Finding> {
+        let (findings, errors) = hunt_with(
+            &[dir.to_path_buf()],
+            &HuntContext::default(),
+            &mut [],
+            Some(rules),
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        findings
+    }
+
+    /// A Sigma rule every record is a candidate for (no `eventName`, no needle).
+    fn every_record_rule() -> sigma::SigmaRules {
+        let rule = one_field_rule("every", "errorCode", "null");
+        assert!(rule.needles().is_none() && rule.interest().is_none());
+        rule_set(vec![rule])
     }
 
     #[test]
@@ -1665,28 +1689,9 @@ mod tests {
             let text = format!(r#"{{"Records":[{}]}}"#, recs.join(","));
             std::fs::write(dir.path().join(format!("f{f}.json")), text).unwrap();
         }
-        let rule = |id: &str, name: &str| {
-            sigma::SigmaRules::parse_one(
-                &format!(
-                    "title: {id}\nid: {id}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
-                     detection:\n  s:\n    eventName: {name}\n  condition: s\nlevel: low\n"
-                ),
-                "t.yml",
-            )
-            .unwrap()
-        };
+        let rule = |id: &str, name: &str| one_field_rule(id, "eventName", name);
         let count = |rules: Vec<sigma::SigmaRule>| {
-            let rules = sigma::SigmaRules {
-                rules,
-                skipped: Vec::new(),
-            };
-            let (findings, errors) = hunt_with(
-                &[dir.path().to_path_buf()],
-                &HuntContext::default(),
-                &mut [],
-                Some(&rules),
-            );
-            assert!(errors.is_empty(), "{errors:?}");
+            let findings = sigma_findings(dir.path(), &rule_set(rules));
             let mut n: Vec<(String, usize)> = findings
                 .iter()
                 .map(|f| {
@@ -1997,32 +2002,13 @@ mod tests {
             let text = format!(r#"{{"Records": [{}]}}"#, recs.join(","));
             std::fs::write(dir.path().join(format!("f{f:02}.json")), text).unwrap();
         }
-        let rule = |id: &str, field: &str, value: &str| {
-            sigma::SigmaRules::parse_one(
-                &format!(
-                    "title: {id}\nid: {id}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
-                     detection:\n  s:\n    {field}: {value}\n  condition: s\nlevel: low\n"
-                ),
-                "t.yml",
-            )
-            .unwrap()
-        };
-        let rules = sigma::SigmaRules {
-            rules: vec![
-                rule("dense", "userIdentity.type", "AssumedRole"),
-                rule("rare", "userAgent|contains", "trufflehog"),
-            ],
-            skipped: Vec::new(),
-        };
+        let rules = rule_set(vec![
+            one_field_rule("dense", "userIdentity.type", "AssumedRole"),
+            one_field_rule("rare", "userAgent|contains", "trufflehog"),
+        ]);
         assert!(rules.rules.iter().all(|r| r.needles().is_some()));
         let skipped_before = FILES_WITHOUT_NEEDLE_SEARCH.load(std::sync::atomic::Ordering::Relaxed);
-        let (findings, errors) = hunt_with(
-            &[dir.path().to_path_buf()],
-            &HuntContext::default(),
-            &mut [],
-            Some(&rules),
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let findings = sigma_findings(dir.path(), &rules);
         let count = |id: &str| {
             findings
                 .iter()
