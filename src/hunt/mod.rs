@@ -223,8 +223,8 @@ struct Plan {
     contains: Option<(Needles, Vec<u64>)>,
     /// Bits of the detectors with an `Interest::Contains`.
     plain_contains: u64,
-    /// The `Identity` interests, with their detectors' bits.
-    identity: Vec<(u64, Interest)>,
+    /// The `Identity` interests: their detectors' bits, `types` and `key_prefixes`.
+    identity: Vec<(u64, &'static [&'static str], &'static [&'static str])>,
     /// Bits wanted for every record (`All`, Sigma rules needing every record).
     always: u64,
     /// Bits set when `eventName` cannot be peeked (escapes, missing): parse and re-check.
@@ -277,13 +277,16 @@ impl Plan {
         };
         for (i, d) in detectors.iter().enumerate() {
             let b = bit(i);
-            let interest = d.interest();
-            match interest {
+            // Names wanted by their peeked `eventName` (parsed and re-checked when it cannot be).
+            let mut by_name = |ns: &[&str]| {
+                for n in ns {
+                    *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
+                }
+                p.unknown_name |= b;
+            };
+            match d.interest() {
                 Interest::Names(ns) => {
-                    for n in ns {
-                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
-                    }
-                    p.unknown_name |= b;
+                    by_name(ns);
                     p.exact.push(Some(ns.iter().copied().collect()));
                 }
                 Interest::Contains(ns) => {
@@ -298,10 +301,7 @@ impl Plan {
                     types,
                     key_prefixes,
                 } => {
-                    for n in names {
-                        *p.names.entry(n.to_ascii_lowercase().into()).or_default() |= b;
-                    }
-                    p.unknown_name |= b;
+                    by_name(names);
                     // `"type":"Root"` and `"accessKeyId":"AKIA…"` in any JSON formatting.
                     for t in types {
                         needle(format!("{t}\""), b);
@@ -309,7 +309,7 @@ impl Plan {
                     for k in key_prefixes {
                         needle(format!("\"{k}"), b);
                     }
-                    p.identity.push((b, interest));
+                    p.identity.push((b, types, key_prefixes));
                     p.exact.push(None);
                 }
                 Interest::All => {
@@ -414,13 +414,10 @@ impl Plan {
                 out.extend_from_slice(c);
                 return;
             }
+            let key = lower.clone();
             self.sigma_candidates_of(name, source, needles, out, lower);
             let by_bits = cache.entry(needles).or_default();
             if by_bits.len() < MAX_CACHED_CANDIDATES {
-                let mut key = String::with_capacity(name.len() + 1 + source.len());
-                key.push_str(name);
-                key.push('\0');
-                key.push_str(source);
                 by_bits.insert(key, out.as_slice().into());
             }
         });
@@ -552,21 +549,14 @@ impl Plan {
             Leaf::Other => !want.is_empty(),
             _ => false,
         };
-        let mut bits = 0;
-        for (b, interest) in &self.identity {
-            if let Interest::Identity {
-                types,
-                key_prefixes,
-                ..
-            } = interest
-                && (damaged
+        self.identity
+            .iter()
+            .filter(|(_, types, key_prefixes)| {
+                damaged
                     || meets(&kind, types, |s, t| s == t)
-                    || meets(&key, key_prefixes, |s, k| s.starts_with(k)))
-            {
-                bits |= b;
-            }
-        }
-        bits
+                    || meets(&key, key_prefixes, |s, k| s.starts_with(k))
+            })
+            .fold(0, |bits, (b, ..)| bits | b)
     }
 }
 
@@ -1419,15 +1409,13 @@ pub fn run(args: &HuntArgs) -> ExitCode {
     } else {
         Format::Json
     });
-    // JSON (the default for files and pipes) is written as it is serialised: a report of
+    // Written as it is serialised (JSON, the default for files and pipes): a report of
     // many findings is not built whole first (its fresh pages were milliseconds here).
     let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
-        if format == Format::Json {
-            report::json::write(&report, &mut *w)?;
-        } else if format == Format::Text && to_terminal {
+        if format == Format::Text && to_terminal {
             w.write_all(report::text::render(&report, true).as_bytes())?;
         } else {
-            w.write_all(report::render(&report, format).as_bytes())?;
+            report::write(&report, format, w)?;
         }
         w.flush()
     };

@@ -37,6 +37,15 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
+/// [`render`] into `w` (buffer it): JSON is written as it is serialised, so a large report
+/// never sits whole in memory; the other formats are rendered first.
+pub fn write(report: &Report, format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, &mut *w),
+        _ => w.write_all(render(report, format).as_bytes()),
+    }
+}
+
 /// One line of a hunt finding's CloudTrail context, for the text and markdown renderers.
 pub fn event_line(ev: &crate::model::EventContext) -> String {
     let mut parts = vec![match ev.event_count {
